@@ -1,0 +1,233 @@
+import { type AnyColumn, and, between, eq, ne, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { toCsv } from "./csv";
+import { listDays } from "./days";
+import { histogramQuantile } from "./percentile";
+import { usageDaily, usageLatency } from "./schema";
+
+// Every query here reads the roll-ups (usage_daily, usage_latency), never the usage_calls
+// ledger, and filters on `day` first so SQLite walks the primary-key index by day.
+
+export const TOTALS_GROUPS = ["day", "key", "model", "client", "outcome"] as const;
+export type TotalsGroup = (typeof TOTALS_GROUPS)[number];
+export const SERIES_GROUPS = ["model", "key", "client", "outcome"] as const;
+export type SeriesGroup = (typeof SERIES_GROUPS)[number];
+export const SERIES_METRICS = ["requests", "tokens", "errors"] as const;
+export type SeriesMetric = (typeof SERIES_METRICS)[number];
+
+/** Pacific days, `YYYY-MM-DD`, both ends included. */
+export interface DayRange {
+  from: string;
+  to: string;
+}
+
+export interface UsageTotalsRow {
+  /** The day, Gemini key id ("" = no key was reached), model, client key id or outcome. */
+  group: string;
+  requests: number;
+  /** Requests whose outcome is not `ok`. */
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  thoughtTokens: number;
+  cachedTokens: number;
+  totalTokens: number;
+  avgLatencyMs: number | null;
+}
+
+export interface UsageSeries {
+  days: string[];
+  series: { name: string; values: number[] }[];
+}
+
+export interface LatencySeries {
+  days: string[];
+  totalP50: (number | null)[];
+  totalP95: (number | null)[];
+  ttfbP50: (number | null)[];
+  ttfbP95: (number | null)[];
+}
+
+const groupColumn = {
+  day: usageDaily.day,
+  key: usageDaily.geminiKeyId,
+  model: usageDaily.model,
+  client: usageDaily.clientKeyId,
+  outcome: usageDaily.outcome,
+} as const;
+
+const summed = (column: AnyColumn) => sql<number>`sum(${column})`.mapWith(Number);
+
+const inRange = (range: DayRange) => between(usageDaily.day, range.from, range.to);
+
+/** The totals query, exposed so the benchmark times and inspects the SQL the route runs. */
+export function usageTotalsQuery(db: D1Database, range: DayRange, by: TotalsGroup) {
+  const group = groupColumn[by];
+  return drizzle(db)
+    .select({
+      group: sql<string>`${group}`,
+      requests: summed(usageDaily.requests),
+      errors: sql<number>`sum(case when ${usageDaily.outcome} <> 'ok' then ${usageDaily.requests} else 0 end)`.mapWith(
+        Number,
+      ),
+      promptTokens: summed(usageDaily.promptTokens),
+      completionTokens: summed(usageDaily.completionTokens),
+      thoughtTokens: summed(usageDaily.thoughtTokens),
+      cachedTokens: summed(usageDaily.cachedTokens),
+      totalTokens: summed(usageDaily.totalTokens),
+      latencyMsSum: summed(usageDaily.latencyMsSum),
+    })
+    .from(usageDaily)
+    .where(inRange(range))
+    .groupBy(group);
+}
+
+function emptyTotals(group: string): UsageTotalsRow {
+  return {
+    group,
+    requests: 0,
+    errors: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    thoughtTokens: 0,
+    cachedTokens: 0,
+    totalTokens: 0,
+    avgLatencyMs: null,
+  };
+}
+
+/**
+ * Totals over the range grouped by one dimension. By day, every day of the range is listed
+ * in order (zero when idle); otherwise groups with traffic, most requests first.
+ */
+export async function usageTotals(db: D1Database, range: DayRange, by: TotalsGroup): Promise<UsageTotalsRow[]> {
+  const rows = (await usageTotalsQuery(db, range, by)).map(({ latencyMsSum, ...row }) => ({
+    ...row,
+    group: String(row.group),
+    avgLatencyMs: row.requests > 0 ? Math.round(latencyMsSum / row.requests) : null,
+  }));
+  if (by === "day") {
+    const byDay = new Map(rows.map((row) => [row.group, row]));
+    return listDays(range.from, range.to).map((day) => byDay.get(day) ?? emptyTotals(day));
+  }
+  return rows.sort((a, b) => b.requests - a.requests || compareText(a.group, b.group));
+}
+
+const seriesValue = {
+  requests: summed(usageDaily.requests),
+  tokens: summed(usageDaily.totalTokens),
+  errors: summed(usageDaily.requests),
+} as const;
+
+/** The daily series query, exposed so the benchmark times and inspects the route's SQL. */
+export function usageSeriesQuery(db: D1Database, range: DayRange, by: SeriesGroup, metric: SeriesMetric) {
+  const name = groupColumn[by];
+  return drizzle(db)
+    .select({ day: usageDaily.day, name: sql<string>`${name}`, value: seriesValue[metric] })
+    .from(usageDaily)
+    .where(and(inRange(range), metric === "errors" ? ne(usageDaily.outcome, "ok") : undefined))
+    .groupBy(usageDaily.day, name);
+}
+
+/**
+ * One series per group that has data for the metric in the range (for `errors`, groups with
+ * at least one failed request), each with a value for every day of the range (zero-filled),
+ * largest total first.
+ */
+export async function usageSeries(
+  db: D1Database,
+  range: DayRange,
+  by: SeriesGroup,
+  metric: SeriesMetric,
+): Promise<UsageSeries> {
+  const days = listDays(range.from, range.to);
+  const dayIndex = new Map(days.map((day, i) => [day, i]));
+  const valuesByName = new Map<string, number[]>();
+  for (const row of await usageSeriesQuery(db, range, by, metric)) {
+    const i = dayIndex.get(row.day);
+    if (i === undefined) continue;
+    const name = String(row.name);
+    let values = valuesByName.get(name);
+    if (!values) valuesByName.set(name, (values = new Array<number>(days.length).fill(0)));
+    values[i] = row.value;
+  }
+  const series = [...valuesByName].map(([name, values]) => ({ name, values, total: sumOf(values) }));
+  series.sort((a, b) => b.total - a.total || compareText(a.name, b.name));
+  return { days, series: series.map(({ name, values }) => ({ name, values })) };
+}
+
+/** The latency histogram query (counts per day, metric and bucket), exposed for the benchmark. */
+export function latencyHistogramQuery(db: D1Database, range: DayRange, model?: string) {
+  return drizzle(db)
+    .select({
+      day: usageLatency.day,
+      metric: usageLatency.metric,
+      bucket: usageLatency.bucket,
+      count: sql<number>`sum(${usageLatency.count})`.mapWith(Number),
+    })
+    .from(usageLatency)
+    .where(
+      and(
+        between(usageLatency.day, range.from, range.to),
+        model === undefined ? undefined : eq(usageLatency.model, model),
+      ),
+    )
+    .groupBy(usageLatency.day, usageLatency.metric, usageLatency.bucket);
+}
+
+/**
+ * p50 and p95 per day of total latency and of time to first byte, estimated from the
+ * histogram roll-up (all models, or one). Null on a day without data.
+ */
+export async function latencyPercentiles(db: D1Database, range: DayRange, model?: string): Promise<LatencySeries> {
+  const days = listDays(range.from, range.to);
+  const histograms = new Map<string, Map<number, number>>();
+  for (const row of await latencyHistogramQuery(db, range, model)) {
+    const key = `${row.day}|${row.metric}`;
+    let counts = histograms.get(key);
+    if (!counts) histograms.set(key, (counts = new Map()));
+    counts.set(row.bucket, row.count);
+  }
+  const percentile = (metric: "total" | "ttfb", q: number) =>
+    days.map((day) => {
+      const counts = histograms.get(`${day}|${metric}`);
+      const value = counts ? histogramQuantile(counts, q) : null;
+      return value === null ? null : Math.round(value);
+    });
+  return {
+    days,
+    totalP50: percentile("total", 0.5),
+    totalP95: percentile("total", 0.95),
+    ttfbP50: percentile("ttfb", 0.5),
+    ttfbP95: percentile("ttfb", 0.95),
+  };
+}
+
+const TOTALS_CSV_COLUMNS = [
+  "requests",
+  "errors",
+  "promptTokens",
+  "completionTokens",
+  "thoughtTokens",
+  "cachedTokens",
+  "totalTokens",
+  "avgLatencyMs",
+] as const;
+
+/** The grouped totals as CSV; the first column is named after the grouping. */
+export function usageTotalsCsv(by: TotalsGroup, rows: readonly UsageTotalsRow[]): string {
+  return toCsv(
+    [by, ...TOTALS_CSV_COLUMNS],
+    rows.map((row) => [row.group, ...TOTALS_CSV_COLUMNS.map((column) => row[column])]),
+  );
+}
+
+function sumOf(values: readonly number[]): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
