@@ -3,7 +3,7 @@ import { validator } from "hono/validator";
 import { z } from "zod";
 import type { AppEnv } from "../env";
 import { addDays, countDays } from "../usage/days";
-import { pacificDay } from "../usage/pacific-day";
+import { pacificDay } from "../pool/pacific-day";
 import {
   SERIES_GROUPS,
   SERIES_METRICS,
@@ -25,7 +25,7 @@ type OptionalRange = { from?: string | undefined; to?: string | undefined };
 
 /** A missing `to` is today in America/Los_Angeles; a missing `from` is 6 days before `to`. */
 function resolveRange<Query extends OptionalRange>({ from, to, ...rest }: Query) {
-  const end = to ?? pacificDay();
+  const end = to ?? pacificDay(Date.now());
   return { ...rest, from: from ?? addDays(end, 1 - DEFAULT_RANGE_DAYS), to: end };
 }
 

@@ -1,0 +1,51 @@
+import { MODELS_ENTRY, SETTINGS_ENTRY, WORKER_KEYS_ENTRY, revokedSessionEntry } from "./kv-layout";
+import {
+  DEFAULT_SETTINGS,
+  settingsSchema,
+  type ModelConfig,
+  type Settings,
+  type WorkerKeyRecord,
+} from "./schemas";
+
+/** Reads and writes of WORKER_CONFIG_KV. */
+export class ConfigStore {
+  constructor(private readonly kv: KVNamespace) {}
+
+  async listModels(): Promise<ModelConfig[]> {
+    return (await this.kv.get<ModelConfig[]>(MODELS_ENTRY, "json")) ?? [];
+  }
+
+  async saveModels(models: ModelConfig[]): Promise<void> {
+    await this.kv.put(MODELS_ENTRY, JSON.stringify(models));
+  }
+
+  /** Stored settings over the defaults; a stored value that no longer validates falls back. */
+  async getSettings(): Promise<Settings> {
+    const stored = await this.kv.get<Partial<Settings>>(SETTINGS_ENTRY, "json");
+    const merged = { ...DEFAULT_SETTINGS, ...stored, quotas: { ...DEFAULT_SETTINGS.quotas, ...stored?.quotas } };
+    const parsed = settingsSchema.safeParse(merged);
+    return parsed.success ? parsed.data : DEFAULT_SETTINGS;
+  }
+
+  async saveSettings(settings: Settings): Promise<void> {
+    await this.kv.put(SETTINGS_ENTRY, JSON.stringify(settings));
+  }
+
+  async listWorkerKeys(): Promise<WorkerKeyRecord[]> {
+    return (await this.kv.get<WorkerKeyRecord[]>(WORKER_KEYS_ENTRY, "json")) ?? [];
+  }
+
+  async saveWorkerKeys(keys: WorkerKeyRecord[]): Promise<void> {
+    await this.kv.put(WORKER_KEYS_ENTRY, JSON.stringify(keys));
+  }
+
+  async isSessionRevoked(sessionId: string): Promise<boolean> {
+    return (await this.kv.get(revokedSessionEntry(sessionId))) !== null;
+  }
+
+  async revokeSession(sessionId: string, expiresAtMs: number): Promise<void> {
+    // KV needs an expiration at least 60 s ahead.
+    const expiration = Math.max(Math.ceil(expiresAtMs / 1000), Math.ceil(Date.now() / 1000) + 60);
+    await this.kv.put(revokedSessionEntry(sessionId), "1", { expiration });
+  }
+}

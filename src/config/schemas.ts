@@ -1,0 +1,66 @@
+import { z } from "zod";
+
+export const MODEL_CATEGORIES = ["pro", "flash", "custom"] as const;
+export type ModelCategory = (typeof MODEL_CATEGORIES)[number];
+
+const quota = z.number().int().min(0).max(10_000_000);
+
+/** A model the proxy serves. Quotas are per Gemini key per Pacific day; null = no limit. */
+export const modelConfigSchema = z
+  .object({
+    id: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "model id may hold letters, digits, . _ : -"),
+    category: z.enum(MODEL_CATEGORIES),
+    dailyQuota: quota.nullable().default(null),
+    individualQuota: quota.nullable().default(null),
+  })
+  .strict();
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+export const settingsSchema = z
+  .object({
+    quotas: z.object({ pro: quota, flash: quota }).strict(),
+    maxAttempts: z.number().int().min(1).max(10),
+    attemptTimeoutMs: z.number().int().min(1_000).max(600_000),
+    keepAliveSeconds: z.number().int().min(0).max(120),
+    alwaysIncludeThoughts: z.boolean(),
+    retentionDays: z.number().int().min(1).max(3650),
+  })
+  .strict();
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  quotas: { pro: 100, flash: 250 },
+  maxAttempts: 3,
+  attemptTimeoutMs: 60_000,
+  keepAliveSeconds: 15,
+  alwaysIncludeThoughts: false,
+  retentionDays: 90,
+};
+
+export const workerKeyOptionsSchema = z
+  .object({
+    safetyOff: z.boolean().default(false),
+    systemAsUser: z.boolean().default(false),
+    allowedModels: z.array(z.string().min(1).max(200)).max(500).nullable().default(null),
+    dailyLimit: z.number().int().min(0).max(10_000_000).nullable().default(null),
+  })
+  .strict();
+export type WorkerKeyOptions = z.infer<typeof workerKeyOptionsSchema>;
+
+export const DEFAULT_WORKER_KEY_OPTIONS: WorkerKeyOptions = workerKeyOptionsSchema.parse({});
+
+/** A client ("worker") key. Only the SHA-256 of the key is stored. */
+export interface WorkerKeyRecord {
+  id: string;
+  name: string;
+  hash: string;
+  prefix: string;
+  enabled: boolean;
+  createdAt: string;
+  options: WorkerKeyOptions;
+}

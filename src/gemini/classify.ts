@@ -1,0 +1,68 @@
+import type { UpstreamFailure } from "./failure";
+
+interface GoogleErrorDetail {
+  "@type"?: string;
+  reason?: string;
+  retryDelay?: string;
+  violations?: Array<{ quotaId?: string; quotaMetric?: string }>;
+}
+
+interface GoogleErrorBody {
+  error?: { code?: number; message?: string; status?: string; details?: GoogleErrorDetail[] };
+}
+
+const DEFAULT_COOLDOWN_MS = 60_000;
+
+/** Classifies a non-2xx answer from Google by its status and its error JSON (google.rpc details). */
+export function classifyUpstreamError(status: number, bodyText: string): UpstreamFailure {
+  const body = parseErrorBody(bodyText);
+  const error = body?.error;
+  const message = error?.message ?? (bodyText.slice(0, 500) || `HTTP ${status}`);
+  const details = error?.details ?? [];
+  const reasons = details.map((d) => d.reason).filter((r): r is string => Boolean(r));
+
+  if (reasons.includes("API_KEY_INVALID") || /API key not valid|API key expired/i.test(message)) {
+    return { kind: "invalid_key", message };
+  }
+  if (status === 429) return classifyRateLimit(details, message);
+  if (status === 403) return { kind: "suspended", message };
+  if (status === 400 && error?.status === "FAILED_PRECONDITION" && /location/i.test(message)) {
+    return { kind: "region", message };
+  }
+  if (status === 401) return { kind: "invalid_key", message };
+  if (status === 404) return { kind: "not_found", message };
+  if (status === 503) return { kind: "overloaded", status, message };
+  if (status === 504) return { kind: "timeout", message };
+  if (status >= 500) return { kind: "server", status, message };
+  return { kind: "client", status, googleStatus: error?.status, message };
+}
+
+function classifyRateLimit(details: GoogleErrorDetail[], message: string): UpstreamFailure {
+  const quotaIds = details.flatMap((d) => d.violations ?? []).map((v) => v.quotaId ?? v.quotaMetric ?? "");
+  const quotaId = quotaIds.find(Boolean);
+  if (quotaIds.some((id) => /PerDay/i.test(id))) return { kind: "rate_day", quotaId, message };
+  const retryDelay = details.find((d) => d.retryDelay)?.retryDelay;
+  return {
+    kind: "rate_minute",
+    retryAfterMs: parseDuration(retryDelay) ?? DEFAULT_COOLDOWN_MS,
+    quotaId,
+    message,
+  };
+}
+
+/** google.protobuf.Duration in JSON: "34.4s". */
+export function parseDuration(value: string | undefined): number | undefined {
+  const match = value ? /^(\d+(?:\.\d+)?)s$/.exec(value) : null;
+  return match ? Math.ceil(Number(match[1]) * 1000) : undefined;
+}
+
+function parseErrorBody(text: string): GoogleErrorBody | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    // Google sometimes wraps the error in a one-element array.
+    const body = Array.isArray(parsed) ? parsed[0] : parsed;
+    return body && typeof body === "object" ? (body as GoogleErrorBody) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+import { classifyUpstreamError } from "./classify";
+import type { UpstreamFailure } from "./failure";
+
+export const DEFAULT_GEMINI_API_BASE = "https://generativelanguage.googleapis.com";
+
+export interface GeminiRequest {
+  base: string | undefined;
+  apiKey: string;
+  /** Path under /v1beta/, e.g. "models/gemini-2.5-flash:generateContent". */
+  path: string;
+  method?: "GET" | "POST";
+  body?: unknown;
+  query?: Record<string, string>;
+  /** The client's disconnect. */
+  signal?: AbortSignal;
+  /** Until the response headers arrive; a stream's body is not cut by it. */
+  timeoutMs: number;
+}
+
+export type GeminiAttempt =
+  | { ok: true; response: Response }
+  | { ok: false; failure: UpstreamFailure; status: number | null };
+
+/**
+ * One call to Google. The key goes in the x-goog-api-key header, never in the URL, so it
+ * cannot leak into logs. Non-2xx answers are read and classified here.
+ */
+export async function callGemini(request: GeminiRequest): Promise<GeminiAttempt> {
+  const url = new URL(`/v1beta/${request.path}`, request.base || DEFAULT_GEMINI_API_BASE);
+  for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
+
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error("timeout")), request.timeoutMs);
+  const onClientAbort = () => controller.abort(new Error("client disconnected"));
+  request.signal?.addEventListener("abort", onClientAbort, { once: true });
+
+  try {
+    const response = await fetch(url, {
+      method: request.method ?? "POST",
+      headers: {
+        "x-goog-api-key": request.apiKey,
+        ...(request.body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+      signal: controller.signal,
+    });
+    clearTimeout(timer);
+    if (response.ok) return { ok: true, response };
+    const text = await response.text();
+    return { ok: false, failure: classifyUpstreamError(response.status, text), status: response.status };
+  } catch (error) {
+    clearTimeout(timer);
+    if (request.signal?.aborted) {
+      return { ok: false, failure: { kind: "network", message: "client disconnected" }, status: null };
+    }
+    if (controller.signal.aborted) {
+      return { ok: false, failure: { kind: "timeout", message: `no answer within ${request.timeoutMs} ms` }, status: null };
+    }
+    return { ok: false, failure: { kind: "network", message: String(error) }, status: null };
+  } finally {
+    request.signal?.removeEventListener("abort", onClientAbort);
+  }
+}

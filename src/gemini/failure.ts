@@ -1,0 +1,21 @@
+/** Why an upstream attempt failed, in the terms the pool and the proxy act on. */
+export type UpstreamFailure =
+  | { kind: "rate_minute"; retryAfterMs: number; quotaId?: string; message: string }
+  | { kind: "rate_day"; quotaId?: string; message: string }
+  | { kind: "invalid_key"; message: string }
+  | { kind: "suspended"; message: string }
+  | { kind: "overloaded"; status: number; message: string }
+  | { kind: "server"; status: number; message: string }
+  | { kind: "network"; message: string }
+  | { kind: "timeout"; message: string }
+  | { kind: "empty"; message: string }
+  | { kind: "region"; message: string }
+  | { kind: "not_found"; message: string }
+  | { kind: "client"; status: number; googleStatus?: string; message: string };
+
+export type FailureKind = UpstreamFailure["kind"];
+
+/** Failures another key may fix. A client's own bad request, a region refusal or an unknown model won't. */
+export function isRetryable(failure: UpstreamFailure): boolean {
+  return failure.kind !== "client" && failure.kind !== "region" && failure.kind !== "not_found";
+}

@@ -1,0 +1,76 @@
+import type { ModelConfig, Settings } from "../config/schemas";
+import { nextPacificMidnight } from "./pacific-day";
+import type { DayCounter, GeminiKeyRecord, KeyState } from "./types";
+
+/** Why a key cannot serve a model right now. */
+export type Unavailability =
+  | { kind: "unusable"; reason: string } // disabled, invalid, suspended: only an admin or time helps
+  | { kind: "limited"; until: number; reason: string }; // cooling, exhausted, over quota, sidelined
+
+export interface AvailabilityInput {
+  key: GeminiKeyRecord;
+  state: KeyState | undefined;
+  counter: DayCounter | undefined;
+  model: ModelConfig;
+  modelsById: ReadonlyMap<string, ModelConfig>;
+  settings: Settings;
+  now: number;
+}
+
+/** null when the key can serve the model now. Pure: policy only, no storage. */
+export function unavailability(input: AvailabilityInput): Unavailability | null {
+  const { key, state, model, now } = input;
+  if (!key.enabled) return { kind: "unusable", reason: "disabled by the admin" };
+  if (state?.status === "invalid") return { kind: "unusable", reason: state.reason ?? "invalid key" };
+  if (state?.status === "suspended" && (state.until ?? Infinity) > now) {
+    return { kind: "unusable", reason: state.reason ?? "suspended" };
+  }
+  const block = state?.models[model.id];
+  if (block && block.until > now) return { kind: "limited", until: block.until, reason: block.reason };
+  const quota = quotaReached(input);
+  if (quota) return { kind: "limited", until: nextPacificMidnight(now), reason: quota };
+  return null;
+}
+
+/** The local daily quota rule that stops this key for this model, if any. */
+export function quotaReached(input: AvailabilityInput): string | null {
+  const { counter, model, modelsById, settings } = input;
+  const used = counter?.models[model.id] ?? 0;
+  if (model.category === "custom") {
+    if (model.dailyQuota !== null && used >= model.dailyQuota) {
+      return `daily quota of ${model.dailyQuota} for ${model.id} reached`;
+    }
+    return null;
+  }
+  if (model.individualQuota !== null && used >= model.individualQuota) {
+    return `individual quota of ${model.individualQuota} for ${model.id} reached`;
+  }
+  const categoryQuota = settings.quotas[model.category];
+  if (categoryUsage(counter, model.category, modelsById) >= categoryQuota) {
+    return `${model.category} quota of ${categoryQuota} reached`;
+  }
+  return null;
+}
+
+export function categoryUsage(
+  counter: DayCounter | undefined,
+  category: ModelConfig["category"],
+  modelsById: ReadonlyMap<string, ModelConfig>,
+): number {
+  if (!counter) return 0;
+  let sum = 0;
+  for (const [modelId, n] of Object.entries(counter.models)) {
+    if (modelsById.get(modelId)?.category === category) sum += n;
+  }
+  return sum;
+}
+
+/** How loaded a key is for this model: what the quota that applies to it counts. */
+export function loadFor(
+  counter: DayCounter | undefined,
+  model: ModelConfig,
+  modelsById: ReadonlyMap<string, ModelConfig>,
+): number {
+  if (model.category === "custom") return counter?.models[model.id] ?? 0;
+  return categoryUsage(counter, model.category, modelsById);
+}

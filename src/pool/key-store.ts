@@ -1,0 +1,68 @@
+import {
+  BULK_GET_LIMIT,
+  COUNTER_TTL_SECONDS,
+  KEYS_ENTRY,
+  counterEntry,
+  stateEntry,
+} from "./kv-layout";
+import type { DayCounter, GeminiKeyRecord, KeyState } from "./types";
+
+/** Reads and writes of GEMINI_KEYS_KV. Knows storage, not HTTP and not policy. */
+export class KeyStore {
+  constructor(private readonly kv: KVNamespace) {}
+
+  async listKeys(): Promise<GeminiKeyRecord[]> {
+    return (await this.kv.get<GeminiKeyRecord[]>(KEYS_ENTRY, "json")) ?? [];
+  }
+
+  async saveKeys(keys: GeminiKeyRecord[]): Promise<void> {
+    await this.kv.put(KEYS_ENTRY, JSON.stringify(keys));
+  }
+
+  async readStates(keyIds: string[]): Promise<Map<string, KeyState>> {
+    const found = await this.bulkGet<KeyState>(keyIds.map(stateEntry));
+    const states = new Map<string, KeyState>();
+    for (const id of keyIds) {
+      const state = found.get(stateEntry(id));
+      if (state) states.set(id, state);
+    }
+    return states;
+  }
+
+  async writeState(keyId: string, state: KeyState): Promise<void> {
+    await this.kv.put(stateEntry(keyId), JSON.stringify(state));
+  }
+
+  async deleteState(keyId: string): Promise<void> {
+    await this.kv.delete(stateEntry(keyId));
+  }
+
+  async readCounters(day: string, keyIds: string[]): Promise<Map<string, DayCounter>> {
+    const found = await this.bulkGet<DayCounter>(keyIds.map((id) => counterEntry(day, id)));
+    const counters = new Map<string, DayCounter>();
+    for (const id of keyIds) {
+      const counter = found.get(counterEntry(day, id));
+      if (counter) counters.set(id, counter);
+    }
+    return counters;
+  }
+
+  async writeCounter(keyId: string, counter: DayCounter): Promise<void> {
+    await this.kv.put(counterEntry(counter.day, keyId), JSON.stringify(counter), {
+      expirationTtl: COUNTER_TTL_SECONDS,
+    });
+  }
+
+  async deleteCounter(day: string, keyId: string): Promise<void> {
+    await this.kv.delete(counterEntry(day, keyId));
+  }
+
+  private async bulkGet<T>(entries: string[]): Promise<Map<string, T | null>> {
+    const result = new Map<string, T | null>();
+    for (let i = 0; i < entries.length; i += BULK_GET_LIMIT) {
+      const page = await this.kv.get<T>(entries.slice(i, i + BULK_GET_LIMIT), "json");
+      for (const [entry, value] of page) result.set(entry, value);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,20 @@
+// The one place that knows the GEMINI_KEYS_KV layout (documented in docs/kv-layout.md).
+//   keys                 GeminiKeyRecord[]   written by the admin API only
+//   state:<keyId>        KeyState            written when a key's health changes
+//   count:<day>:<keyId>  DayCounter          written after calls (debounced), by reconciliation
+
+export const KEYS_ENTRY = "keys";
+
+export function stateEntry(keyId: string): string {
+  return `state:${keyId}`;
+}
+
+export function counterEntry(day: string, keyId: string): string {
+  return `count:${day}:${keyId}`;
+}
+
+/** Counters outlive their day long enough for yesterday's reconciliation, then expire. */
+export const COUNTER_TTL_SECONDS = 3 * 24 * 3600;
+
+/** KV's bulk get takes at most 100 keys. */
+export const BULK_GET_LIMIT = 100;

@@ -1,0 +1,46 @@
+// Gemini's daily quotas reset at midnight America/Los_Angeles. Day arithmetic lives here so
+// every counter, state expiry and the cron agree on what "today" is, across DST changes.
+
+const TIME_ZONE = "America/Los_Angeles";
+
+const dayFormat = new Intl.DateTimeFormat("en-CA", {
+  timeZone: TIME_ZONE,
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+});
+
+const hourFormat = new Intl.DateTimeFormat("en-US", {
+  timeZone: TIME_ZONE,
+  hourCycle: "h23",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+/** The Pacific calendar day (YYYY-MM-DD) of an instant. */
+export function pacificDay(ms: number): string {
+  return dayFormat.format(ms);
+}
+
+/** Minutes past Pacific midnight of an instant (0..1439). */
+export function pacificMinuteOfDay(ms: number): number {
+  const [hour = "0", minute = "0"] = hourFormat.format(ms).split(":");
+  return Number(hour) * 60 + Number(minute);
+}
+
+/** The first instant of the next Pacific day after `ms` (DST-aware). */
+export function nextPacificMidnight(ms: number): number {
+  const today = pacificDay(ms);
+  // Midnight is 07:00 or 08:00 UTC; start from a lower bound and step an hour at a time.
+  const [y, m, d] = today.split("-").map(Number) as [number, number, number];
+  let candidate = Date.UTC(y, m - 1, d + 1, 6, 0, 0);
+  while (pacificDay(candidate) === today) candidate += 3_600_000;
+  // candidate is now within the first hour of the next day; back off to its exact start.
+  return candidate - pacificMinuteOfDay(candidate) * 60_000 - (candidate % 60_000);
+}
+
+/** The day before a YYYY-MM-DD day. */
+export function previousDay(day: string): string {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+}

@@ -1,0 +1,60 @@
+import { KeyStore } from "./key-store";
+import { pacificDay } from "./pacific-day";
+import type { DayCounter, GeminiKeyRecord, KeyState } from "./types";
+
+/**
+ * This isolate's view of GEMINI_KEYS_KV: keys, their states and today's counters, read in
+ * bulk at most every POOL_TTL_MS. Calls served here update it in place, so rotation in
+ * this isolate sees its own traffic at once; other isolates' traffic arrives on refresh.
+ */
+export interface PoolSnapshot {
+  day: string;
+  keys: GeminiKeyRecord[];
+  states: Map<string, KeyState>;
+  counters: Map<string, DayCounter>;
+  loadedAt: number;
+}
+
+export const POOL_TTL_MS = 4_000;
+
+let cached: PoolSnapshot | undefined;
+let loading: Promise<PoolSnapshot> | undefined;
+
+export async function loadPoolSnapshot(kv: KVNamespace, now = Date.now()): Promise<PoolSnapshot> {
+  if (cached && now - cached.loadedAt < POOL_TTL_MS && cached.day === pacificDay(now)) return cached;
+  loading ??= readSnapshot(new KeyStore(kv), now).finally(() => {
+    loading = undefined;
+  });
+  return loading;
+}
+
+/** Called after admin writes and resets so this isolate re-reads at once. */
+export function invalidatePoolSnapshot(): void {
+  cached = undefined;
+}
+
+async function readSnapshot(store: KeyStore, now: number): Promise<PoolSnapshot> {
+  const day = pacificDay(now);
+  const keys = await store.listKeys();
+  const ids = keys.map((k) => k.id);
+  const [states, counters] = await Promise.all([store.readStates(ids), store.readCounters(day, ids)]);
+  const previous = cached;
+  if (previous?.day === day) keepLocalCounts(counters, previous.counters);
+  cached = { day, keys, states, counters, loadedAt: now };
+  return cached;
+}
+
+/** A counter this isolate has advanced but not yet written must not go backwards on refresh. */
+function keepLocalCounts(fresh: Map<string, DayCounter>, local: Map<string, DayCounter>): void {
+  for (const [keyId, mine] of local) {
+    const theirs = fresh.get(keyId);
+    if (!theirs) {
+      fresh.set(keyId, mine);
+      continue;
+    }
+    for (const [model, n] of Object.entries(mine.models)) {
+      if (n > (theirs.models[model] ?? 0)) theirs.models[model] = n;
+    }
+    theirs.total = Object.values(theirs.models).reduce((a, b) => a + b, 0);
+  }
+}
