@@ -1,0 +1,63 @@
+// The /__control routes tests use to program the fake and read what reached it.
+
+import { BEHAVIOURS } from "./behaviours.mjs";
+import { fixtureExists } from "./fixtures.mjs";
+import { sendJson } from "./http.mjs";
+import { addModel, configureKeys, DEFAULT_SETTINGS, resetState } from "./state.mjs";
+
+/**
+ * @param {import("./state.mjs").FakeState} state
+ * @param {import("node:http").IncomingMessage} req
+ * @param {import("node:http").ServerResponse} res
+ * @param {URL} url
+ * @param {{ ok: true, value: unknown } | { ok: false }} parsed
+ */
+export function handleControl(state, req, res, url, parsed) {
+  const route = `${req.method} ${url.pathname}`;
+  if (!parsed.ok) return sendJson(res, 400, { error: "body is not JSON" });
+  const input = /** @type {any} */ (parsed.value ?? {});
+  switch (route) {
+    case "POST /__control/keys": {
+      const problem = configureKeys(state, input);
+      return problem ? sendJson(res, 400, { error: problem, behaviours: BEHAVIOURS }) : sendJson(res, 200, { ok: true });
+    }
+    case "POST /__control/reset":
+      resetState(state);
+      return sendJson(res, 200, { ok: true });
+    case "GET /__control/requests":
+      return sendJson(res, 200, { requests: state.requests });
+    case "DELETE /__control/requests":
+      state.requests = [];
+      return sendJson(res, 200, { ok: true });
+    case "POST /__control/reply": {
+      if (typeof input !== "object" || Array.isArray(input)) return sendJson(res, 400, { error: "reply config must be an object" });
+      if (input.fixture && !fixtureExists(input.fixture) && !fixtureExists(`${input.fixture}.json`) && !fixtureExists(`${input.fixture}.chunks.txt`)) {
+        return sendJson(res, 400, { error: `no such fixture: ${input.fixture}` });
+      }
+      state.reply = input;
+      return sendJson(res, 200, { ok: true, reply: state.reply });
+    }
+    case "POST /__control/settings": {
+      const next = { ...state.settings, ...input };
+      if (next.unknownKeys !== "ok" && next.unknownKeys !== "invalid") return sendJson(res, 400, { error: "unknownKeys is ok | invalid" });
+      if (typeof next.retryDelay !== "string") return sendJson(res, 400, { error: "retryDelay is a string like 34.4s" });
+      state.settings = { ...DEFAULT_SETTINGS, ...next };
+      return sendJson(res, 200, { ok: true, settings: state.settings });
+    }
+    case "POST /__control/models": {
+      if (typeof input.id !== "string" || !input.id) return sendJson(res, 400, { error: "id is required" });
+      addModel(state, input.id, { embed: Boolean(input.embed) });
+      return sendJson(res, 200, { ok: true });
+    }
+    case "GET /__control/state":
+      return sendJson(res, 200, {
+        behaviours: Object.fromEntries([...state.behaviours].map(([k, b]) => [k, b.kind === "slow" ? `slow:${b.ms}` : b.kind])),
+        once: Object.fromEntries(state.once),
+        reply: state.reply,
+        settings: state.settings,
+        models: state.models.map((m) => m.name),
+      });
+    default:
+      return sendJson(res, 404, { error: `no control route ${route}` });
+  }
+}

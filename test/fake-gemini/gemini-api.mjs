@@ -1,0 +1,208 @@
+// The /v1beta routes: models list/get and the per-model methods, with auth, key
+// behaviours, one-shot scripts and Google's validation applied in that order:
+// header present -> key usable -> model exists -> request valid -> scripted/behaviour -> answer.
+
+import { behaviourError, isAuthFailure, parseBehaviour } from "./behaviours.mjs";
+import { invalidArgument, modelNotFound, unknownRoute, unregisteredCaller, internalError } from "./errors.mjs";
+import { readFixtureJson, replayFixture } from "./fixtures.mjs";
+import { pause, sendJson, sseFrame } from "./http.mjs";
+import {
+  countTokensResponse,
+  embedOne,
+  emptyResponse,
+  generateResponse,
+  generateStreamChunks,
+} from "./replies.mjs";
+import { behaviourOf, takeOnce } from "./state.mjs";
+import {
+  validateBatchEmbedContents,
+  validateCountTokens,
+  validateEmbedContent,
+  validateGenerateContent,
+} from "./validate.mjs";
+
+const MODEL_METHODS = ["generateContent", "streamGenerateContent", "countTokens", "embedContent", "batchEmbedContents"];
+
+/**
+ * @param {string} pathname
+ * @returns {{ action: string, model: string | null } | null}
+ */
+export function parseGeminiPath(pathname) {
+  if (pathname === "/v1beta/models") return { action: "listModels", model: null };
+  const m = /^\/v1beta\/models\/([^/:]+)(?::([A-Za-z]+))?$/.exec(pathname);
+  if (!m) return null;
+  const model = decodeURIComponent(m[1]);
+  if (!m[2]) return { action: "getModel", model };
+  return { action: m[2], model };
+}
+
+/**
+ * @typedef {object} Call
+ * @property {import("./state.mjs").FakeState} state
+ * @property {import("./state.mjs").RecordedRequest} record
+ * @property {import("node:http").IncomingMessage} req
+ * @property {import("node:http").ServerResponse} res
+ * @property {URL} url
+ * @property {{ ok: true, value: unknown } | { ok: false }} body
+ */
+
+/**
+ * @param {Call} call
+ * @param {number} status
+ * @param {unknown} body
+ * @param {string} outcome
+ */
+function answer(call, status, body, outcome) {
+  call.record.status = status;
+  call.record.outcome = outcome;
+  sendJson(call.res, status, body);
+}
+
+/** @param {Call} call @param {import("./errors.mjs").GoogleError} error @param {string} outcome */
+const answerError = (call, error, outcome) => answer(call, error.status, error.body, outcome);
+
+/** @param {Call} call */
+export async function handleGemini(call) {
+  const { req, record, state } = call;
+  const route = parseGeminiPath(call.url.pathname);
+  const method = req.method ?? "GET";
+  const isRead = route && (route.action === "listModels" || route.action === "getModel");
+  if (!route || (isRead && method !== "GET") || (!isRead && (method !== "POST" || !MODEL_METHODS.includes(route.action)))) {
+    return answerError(call, unknownRoute(), "unknown_route");
+  }
+  record.action = route.action;
+  record.model = route.model;
+
+  const key = record.apiKey;
+  if (!key) return answerError(call, unregisteredCaller(), "no_key");
+  const standing = behaviourOf(state, key);
+  if (isAuthFailure(standing)) {
+    return answerError(call, /** @type {any} */ (behaviourError(standing, key, route.model ?? "", "")), standing.kind);
+  }
+
+  if (route.action === "listModels") return listModels(call);
+  const model = /** @type {string} */ (route.model);
+  const resource = state.models.find((m) => m.name === `models/${model}`);
+  if (route.action === "getModel") {
+    return resource ? answer(call, 200, resource, "ok") : answerError(call, modelNotFound(model, "get"), "not_found");
+  }
+  const needed = { streamGenerateContent: "generateContent", batchEmbedContents: "embedContent" }[route.action] ?? route.action;
+  if (!resource || !resource.supportedGenerationMethods.includes(needed)) {
+    return answerError(call, modelNotFound(model, needed), "not_found");
+  }
+
+  if (!call.body.ok) {
+    return answerError(call, invalidArgument("Invalid JSON payload received. Unexpected token."), "validation");
+  }
+  const body = /** @type {any} */ (call.body.value);
+  const invalid = validate(route.action, body, model);
+  if (invalid) return answerError(call, invalid, "validation");
+
+  let behaviour = standing;
+  let reply = state.reply;
+  let outcome = standing.kind;
+  const once = takeOnce(state, key);
+  if (typeof once === "string") {
+    behaviour = /** @type {import("./behaviours.mjs").Behaviour} */ (parseBehaviour(once));
+    outcome = `once:${once}`;
+  } else if (once && "status" in once) {
+    const scripted = "body" in once ? once.body : readFixtureJson(once.fixture, once.pick);
+    return answer(call, once.status, scripted, "once:literal");
+  } else if (once) {
+    reply = "reply" in once ? once.reply : { fixture: once.fixture };
+    outcome = "once:reply";
+  }
+
+  if (behaviour.kind === "slow") await pause(behaviour.ms ?? 0, call.res);
+  if (call.res.destroyed) {
+    record.outcome = "client_gone";
+    return;
+  }
+  const error = behaviourError(behaviour, key, model, state.settings.retryDelay);
+  if (error) return answerError(call, error, outcome);
+
+  switch (route.action) {
+    case "generateContent": {
+      const out = behaviour.kind === "empty" ? emptyResponse(body, model) : reply.fixture ? replayFixture(reply.fixture, false).body : generateResponse(body, model, reply);
+      return answer(call, 200, out, outcome);
+    }
+    case "streamGenerateContent": {
+      const chunks =
+        behaviour.kind === "empty"
+          ? [emptyResponse(body, model)]
+          : reply.fixture
+            ? replayFixture(reply.fixture, true).chunks
+            : generateStreamChunks(body, model, reply);
+      return stream(call, /** @type {object[]} */ (chunks), behaviour, reply.chunkDelayMs ?? 0, outcome);
+    }
+    case "countTokens":
+      return answer(call, 200, countTokensResponse(body), outcome);
+    case "embedContent":
+      return answer(call, 200, { embedding: embedOne(body) }, outcome);
+    case "batchEmbedContents":
+      return answer(call, 200, { embeddings: body.requests.map(embedOne) }, outcome);
+  }
+}
+
+/**
+ * @param {string} action
+ * @param {unknown} body
+ * @param {string} model
+ */
+function validate(action, body, model) {
+  if (action === "generateContent" || action === "streamGenerateContent") return validateGenerateContent(body, model);
+  if (action === "embedContent") return validateEmbedContent(body);
+  if (action === "batchEmbedContents") return validateBatchEmbedContents(body);
+  return validateCountTokens(body);
+}
+
+/**
+ * GET /v1beta/models with pageSize (default 50, max 1000) and an opaque pageToken.
+ * @param {Call} call
+ */
+function listModels(call) {
+  const params = call.url.searchParams;
+  const pageSize = Math.min(Math.max(Number(params.get("pageSize") ?? 50) || 50, 1), 1000);
+  const token = params.get("pageToken");
+  let start = 0;
+  if (token) {
+    const decoded = /^offset:(\d+)$/.exec(Buffer.from(token, "base64url").toString("utf8"));
+    if (!decoded) return answerError(call, invalidArgument("Invalid page token."), "validation");
+    start = Number(decoded[1]);
+  }
+  const models = call.state.models.slice(start, start + pageSize);
+  const next = start + pageSize < call.state.models.length ? Buffer.from(`offset:${start + pageSize}`).toString("base64url") : null;
+  return answer(call, 200, { models, ...(next ? { nextPageToken: next } : {}) }, "ok");
+}
+
+/**
+ * With alt=sse: one `data:` event per chunk. Without it Google streams a JSON array;
+ * the fake sends the same array in one piece.
+ * @param {Call} call
+ * @param {object[]} chunks
+ * @param {import("./behaviours.mjs").Behaviour} behaviour
+ * @param {number} delayMs
+ * @param {string} outcome
+ */
+async function stream(call, chunks, behaviour, delayMs, outcome) {
+  const { res, record } = call;
+  if (call.url.searchParams.get("alt") !== "sse") return answer(call, 200, chunks, outcome);
+  record.status = 200;
+  record.outcome = outcome;
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" });
+  for (let i = 0; i < chunks.length; i++) {
+    if (res.destroyed) return;
+    if (i > 0) await pause(delayMs, res);
+    res.write(sseFrame(chunks[i]));
+    if (i === 0 && behaviour.kind === "stream_abort_after_first_chunk") {
+      await pause(20, res);
+      res.destroy();
+      return;
+    }
+    if (i === 0 && behaviour.kind === "stream_error_after_first_chunk") {
+      res.end(sseFrame(internalError().body));
+      return;
+    }
+  }
+  res.end();
+}
