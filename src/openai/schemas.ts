@@ -172,15 +172,36 @@ export function formatParam(path: ReadonlyArray<PropertyKey>): string {
   return out;
 }
 
+type Issue = z.core.$ZodIssue;
+
+// A failed `string | array` union reports one issue list per branch; the branch that got furthest
+// (longest path) is the one the client meant, so its issue names the real culprit.
+function mostSpecificIssue(issue: Issue): { issue: Issue; path: PropertyKey[] } {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return { issue, path: [...issue.path] };
+  let best: { issue: Issue; path: PropertyKey[] } | undefined;
+  for (const branch of issue.errors) {
+    const first = branch[0];
+    if (!first) continue;
+    const candidate = mostSpecificIssue(first);
+    if (!best || candidate.path.length > best.path.length) best = candidate;
+  }
+  if (!best) return { issue, path: [...issue.path] };
+  return { issue: best.issue, path: [...issue.path, ...best.path] };
+}
+
 function parseWith<T>(schema: z.ZodType<T>, json: unknown): T {
   const result = schema.safeParse(json);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (!issue) throw new TranslationError("Invalid request body.");
-  const param = formatParam(issue.path);
+  const first = result.error.issues[0];
+  if (!first) throw new TranslationError("Invalid request body.");
+  const { issue, path } = mostSpecificIssue(first);
+  const param = formatParam(path);
   const where = param === "" ? "the request body" : `'${param}'`;
-  const code = issue.code === "invalid_type" && issue.input === undefined ? "missing_required_parameter" : "invalid_value";
-  throw new TranslationError(`Invalid value for ${where}: ${issue.message}`, { param: param || null, code });
+  const missing = issue.code === "invalid_type" && issue.message.endsWith("received undefined");
+  throw new TranslationError(`Invalid value for ${where}: ${issue.message}`, {
+    param: param || null,
+    code: missing ? "missing_required_parameter" : "invalid_value",
+  });
 }
 
 export function parseChatRequest(json: unknown): ChatCompletionRequest {

@@ -1,0 +1,84 @@
+import type { Blob, Part } from "../gemini/types";
+import { TranslationError } from "./errors";
+import type { UserContentPart } from "./schemas";
+
+export type RemoteMedia = ReadonlyMap<string, { mimeType: string; data: string }>;
+
+const BASE64_DATA_URI = /^data:([^;,]+)((?:;[^;,]*)*);base64,/i;
+
+/** `data:<mime>[;params];base64,<data>` -> inline blob, or null when the text is not such a URI. */
+export function parseDataUri(uri: string): Blob | null {
+  const match = BASE64_DATA_URI.exec(uri);
+  if (!match || match[1] === undefined) return null;
+  return { mimeType: match[1].toLowerCase(), data: uri.slice(match[0].length) };
+}
+
+export function isRemoteUrl(url: string): boolean {
+  return /^https?:\/\//i.test(url);
+}
+
+const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
+  pdf: "application/pdf",
+  txt: "text/plain",
+  md: "text/markdown",
+  csv: "text/csv",
+  html: "text/html",
+  xml: "text/xml",
+  json: "application/json",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  webp: "image/webp",
+  gif: "image/gif",
+  wav: "audio/wav",
+  mp3: "audio/mp3",
+  mp4: "video/mp4",
+};
+
+function mimeFromFilename(filename: string | undefined): string | undefined {
+  const extension = filename?.split(".").pop()?.toLowerCase();
+  return extension ? MIME_BY_EXTENSION[extension] : undefined;
+}
+
+function imagePart(url: string, remote: RemoteMedia, param: string): Part {
+  const inline = parseDataUri(url);
+  if (inline) return { inlineData: inline };
+  if (isRemoteUrl(url)) {
+    const fetched = remote.get(url);
+    if (!fetched) throw new TranslationError(`The image at '${url}' could not be downloaded.`, { param, code: "invalid_image_url" });
+    return { inlineData: { mimeType: fetched.mimeType, data: fetched.data } };
+  }
+  throw new TranslationError("Image URLs must be http(s) URLs or base64 data URIs.", { param, code: "invalid_image_url" });
+}
+
+function filePart(file: { file_data?: string; file_id?: string; filename?: string }, param: string): Part {
+  if (file.file_data === undefined) {
+    throw new TranslationError("Uploaded file ids are not supported; send the file inline as `file_data`.", {
+      param: `${param}.file_id`,
+      code: "unsupported_parameter",
+    });
+  }
+  const inline = parseDataUri(file.file_data);
+  if (inline) return { inlineData: inline };
+  const mimeType = mimeFromFilename(file.filename);
+  if (!mimeType) {
+    throw new TranslationError("`file_data` must be a base64 data URI (data:<mime>;base64,...) or come with a known `filename` extension.", {
+      param: `${param}.file_data`,
+    });
+  }
+  return { inlineData: { mimeType, data: file.file_data } };
+}
+
+/** One OpenAI user content part -> one Gemini part (null for an empty text part). */
+export function userContentPart(part: UserContentPart, remote: RemoteMedia, param: string): Part | null {
+  switch (part.type) {
+    case "text":
+      return part.text === "" ? null : { text: part.text };
+    case "image_url":
+      return imagePart(part.image_url.url, remote, `${param}.image_url.url`);
+    case "input_audio":
+      return { inlineData: { mimeType: `audio/${part.input_audio.format}`, data: part.input_audio.data } };
+    case "file":
+      return filePart(part.file, `${param}.file`);
+  }
+}
