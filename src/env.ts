@@ -4,6 +4,7 @@ export interface Env {
   WORKER_CONFIG_KV: KVNamespace;
   DB: D1Database;
   ASSETS: Fetcher;
+  LOGIN_LIMITER: RateLimit;
   GEMINI_API_BASE?: string;
   ADMIN_PASSWORD?: string;
   SESSION_SECRET_KEY?: string;

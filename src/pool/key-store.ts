@@ -3,6 +3,7 @@ import {
   COUNTER_TTL_SECONDS,
   KEYS_ENTRY,
   counterEntry,
+  resetEntry,
   stateEntry,
 } from "./kv-layout";
 import type { DayCounter, GeminiKeyRecord, KeyState } from "./types";
@@ -55,6 +56,16 @@ export class KeyStore {
 
   async deleteCounter(day: string, keyId: string): Promise<void> {
     await this.kv.delete(counterEntry(day, keyId));
+  }
+
+  /** When the admin last reset quotas by hand on this day, if they did. */
+  async readResetMarker(day: string): Promise<number | null> {
+    const value = await this.kv.get(resetEntry(day));
+    return value === null ? null : Number(value);
+  }
+
+  async writeResetMarker(day: string, at: number): Promise<void> {
+    await this.kv.put(resetEntry(day), String(at), { expirationTtl: COUNTER_TTL_SECONDS });
   }
 
   private async bulkGet<T>(entries: string[]): Promise<Map<string, T | null>> {

@@ -2,6 +2,7 @@
 //   keys                 GeminiKeyRecord[]   written by the admin API only
 //   state:<keyId>        KeyState            written when a key's health changes
 //   count:<day>:<keyId>  DayCounter          written after calls (debounced), by reconciliation
+//   reset:<day>          epoch ms (text)     written when the admin resets quotas by hand
 
 export const KEYS_ENTRY = "keys";
 
@@ -11,6 +12,10 @@ export function stateEntry(keyId: string): string {
 
 export function counterEntry(day: string, keyId: string): string {
   return `count:${day}:${keyId}`;
+}
+
+export function resetEntry(day: string): string {
+  return `reset:${day}`;
 }
 
 /** Counters outlive their day long enough for yesterday's reconciliation, then expire. */

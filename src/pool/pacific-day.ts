@@ -38,9 +38,3 @@ export function nextPacificMidnight(ms: number): number {
   // candidate is now within the first hour of the next day; back off to its exact start.
   return candidate - pacificMinuteOfDay(candidate) * 60_000 - (candidate % 60_000);
 }
-
-/** The day before a YYYY-MM-DD day. */
-export function previousDay(day: string): string {
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
-}

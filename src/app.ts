@@ -1,0 +1,28 @@
+import { Hono } from "hono";
+import { adminApp } from "./admin/admin-app";
+import type { AppEnv } from "./env";
+import { openAIError, redactSecrets } from "./openai/errors";
+import { openaiRoutes } from "./proxy/routes";
+
+/** The whole Worker: OpenAI-compatible API, admin API and panel pages. */
+export function buildApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.route("/v1", openaiRoutes);
+  app.route("/", adminApp);
+
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    if (path.startsWith("/api/")) return c.json({ error: { message: "Not found", code: "not_found" } }, 404);
+    return Response.json(openAIError(`Unknown endpoint ${c.req.method} ${path}.`, "invalid_request_error", "unknown_url"), { status: 404 });
+  });
+
+  // A bug must still answer in the caller's error shape, without internals or secrets.
+  app.onError((error, c) => {
+    console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${redactSecrets(String(error?.stack ?? error))}`);
+    if (new URL(c.req.url).pathname.startsWith("/api/")) {
+      return c.json({ error: { message: "Internal error; see the Worker logs.", code: "internal_error" } }, 500);
+    }
+    return Response.json(openAIError("Internal error in the proxy; see the Worker logs.", "server_error", "internal_error"), { status: 500 });
+  });
+  return app;
+}

@@ -1,0 +1,171 @@
+import type { Context } from "hono";
+import { callGemini } from "../gemini/client";
+import type { GenerateContentResponse } from "../gemini/types";
+import { TranslationError } from "../openai/errors";
+import {
+  collectRemoteMediaUrls,
+  collectToolCallIds,
+  resolveModelName,
+  toGeminiChatRequest,
+} from "../openai/request";
+import { isEmptyReply, toChatCompletion } from "../openai/response";
+import { parseChatRequest, type ChatCompletionRequest } from "../openai/schemas";
+import { ChatStreamTranslator } from "../openai/stream";
+import { KeyPool } from "../pool/key-pool";
+import { lookupSignatures, rememberSignatures } from "../signatures/signature-store";
+import { randomToken } from "../util/crypto";
+import { CallLog } from "./call-log";
+import { pipeChatStream } from "./chat-stream";
+import type { ProxyEnv } from "./client-auth";
+import { withFailover } from "./failover";
+import { answerFailover } from "./failover-response";
+import { readJsonBody } from "./read-body";
+import { clientLimitReached, configuredModel } from "./resolve-model";
+import { fetchRemoteMedia } from "./remote-media";
+
+/** POST /v1/chat/completions */
+export async function chatCompletions(c: Context<ProxyEnv>): Promise<Response> {
+  let request: ChatCompletionRequest;
+  try {
+    request = parseChatRequest(await readJsonBody(c.req.raw));
+  } catch (error) {
+    return translationErrorResponse(error);
+  }
+  const { model: modelId, webSearch } = resolveModelName(request.model);
+  const model = configuredModel(c, modelId);
+  if (model instanceof Response) return model;
+  const limited = await clientLimitReached(c);
+  if (limited) return limited;
+
+  const streamed = request.stream === true;
+  const log = new CallLog(c, { endpoint: "chat", model: model.id, category: model.category, streamed });
+  const { settings } = c.get("config");
+  const { options } = c.get("clientKey");
+
+  let body;
+  try {
+    const [signatures, remoteMedia] = await Promise.all([
+      lookupSignatures(c.env.DB, collectToolCallIds(request)),
+      fetchRemoteMedia(collectRemoteMediaUrls(request)),
+    ]);
+    body = toGeminiChatRequest(request, {
+      upstreamModel: model.id,
+      webSearch: webSearch || (request as { web_search?: unknown }).web_search === true,
+      safetyOff: options.safetyOff,
+      systemAsUser: options.systemAsUser,
+      alwaysIncludeThoughts: settings.alwaysIncludeThoughts,
+      signatures,
+      remoteMedia,
+    });
+  } catch (error) {
+    if (!(error instanceof TranslationError)) throw error;
+    log.finish(error.status, "client_error", error.code);
+    return translationErrorResponse(error);
+  }
+
+  const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
+  const pool = await KeyPool.open(c.env.GEMINI_KEYS_KV, c.get("config"));
+  const completionId = `chatcmpl-${randomToken(18)}`;
+  const created = Math.floor(c.get("receivedAt") / 1000);
+  const signal = c.req.raw.signal;
+
+  if (!streamed) {
+    const result = await withFailover<GenerateContentResponse>({
+      pool,
+      model,
+      maxAttempts: settings.maxAttempts,
+      waitUntil,
+      signal,
+      attempt: async (key) => {
+        log.geminiKeyId = key.id;
+        const attempt = await callGemini({
+          base: c.env.GEMINI_API_BASE,
+          apiKey: key.secret,
+          path: `models/${model.id}:generateContent`,
+          body,
+          signal,
+          timeoutMs: settings.attemptTimeoutMs,
+        });
+        if (!attempt.ok) return attempt;
+        const reply = (await attempt.response.json()) as GenerateContentResponse;
+        if (isEmptyReply(reply)) return { ok: false, failure: { kind: "empty", message: "empty reply" } };
+        return { ok: true, value: reply };
+      },
+    });
+    log.attempts = result.attempts;
+    if (!result.ok) {
+      const failed = answerFailover(result.error);
+      log.finish(failed.response.status, failed.outcome, failed.code);
+      return failed.response;
+    }
+    pool.recordSuccess(result.key.id, model.id, waitUntil);
+    const translated = toChatCompletion(result.value, { id: completionId, created, model: request.model });
+    log.tokens = translated.usage;
+    // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
+    await rememberSignatures(c.env.DB, translated.signatures);
+    log.markFirstByte();
+    log.finish(200, translated.blocked ? "blocked" : "ok");
+    return Response.json(translated.body);
+  }
+
+  const result = await withFailover<Response>({
+    pool,
+    model,
+    maxAttempts: settings.maxAttempts,
+    waitUntil,
+    signal,
+    attempt: async (key) => {
+      log.geminiKeyId = key.id;
+      const attempt = await callGemini({
+        base: c.env.GEMINI_API_BASE,
+        apiKey: key.secret,
+        path: `models/${model.id}:streamGenerateContent`,
+        query: { alt: "sse" },
+        body,
+        signal,
+        timeoutMs: settings.attemptTimeoutMs,
+      });
+      return attempt.ok ? { ok: true, value: attempt.response } : attempt;
+    },
+  });
+  log.attempts = result.attempts;
+  if (!result.ok) {
+    const failed = answerFailover(result.error);
+    log.finish(failed.response.status, failed.outcome, failed.code);
+    return failed.response;
+  }
+  pool.recordSuccess(result.key.id, model.id, waitUntil);
+  const translator = new ChatStreamTranslator({
+    id: completionId,
+    created,
+    model: request.model,
+    includeUsage: request.stream_options?.include_usage === true,
+  });
+  const stream = pipeChatStream({
+    upstream: result.value,
+    translator,
+    keepAliveMs: settings.keepAliveSeconds * 1000,
+    onFirstByte: () => log.markFirstByte(),
+    beforeClose: () => rememberSignatures(c.env.DB, translator.signatures),
+    onEnd: ({ error, aborted }) => {
+      log.tokens = translator.usage;
+      if (aborted) log.finish(499, "aborted", "client_disconnected");
+      else if (error !== null) log.finish(200, "upstream_error", "stream_error");
+      else log.finish(200, translator.blocked ? "blocked" : "ok");
+    },
+  });
+  waitUntil(stream.done);
+  return new Response(stream.body, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+    },
+  });
+}
+
+export function translationErrorResponse(error: unknown): Response {
+  if (error instanceof TranslationError) return Response.json(error.toBody(), { status: error.status });
+  throw error;
+}
+

@@ -1,0 +1,32 @@
+import { openAIError } from "../openai/errors";
+
+/** An OpenAI-shaped error response. */
+export function errorResponse(
+  status: number,
+  message: string,
+  type: string,
+  code: string | null,
+  param: string | null = null,
+  headers: Record<string, string> = {},
+): Response {
+  return Response.json(openAIError(message, type, code, param), { status, headers });
+}
+
+export function invalidApiKey(): Response {
+  return errorResponse(
+    401,
+    "Incorrect API key provided. Use a client key created in the admin panel.",
+    "invalid_request_error",
+    "invalid_api_key",
+  );
+}
+
+export function modelNotFound(model: string): Response {
+  return errorResponse(
+    404,
+    `The model \`${model}\` does not exist or you do not have access to it.`,
+    "invalid_request_error",
+    "model_not_found",
+    "model",
+  );
+}

@@ -1,0 +1,80 @@
+import type { ModelConfig } from "../config/schemas";
+import type { UpstreamFailure } from "../gemini/failure";
+import { isRetryable } from "../gemini/failure";
+import type { KeyPool, WaitUntil } from "../pool/key-pool";
+import type { GeminiKeyRecord } from "../pool/types";
+
+export type AttemptOutcome<T> = { ok: true; value: T } | { ok: false; failure: UpstreamFailure };
+
+export type FailoverResult<T> =
+  | { ok: true; value: T; key: GeminiKeyRecord; attempts: number }
+  | { ok: false; attempts: number; lastKeyId: string | null; error: FailoverError };
+
+export type FailoverError =
+  | { kind: "no_key"; detail: string }
+  | { kind: "rate_limited"; retryAt: number; detail: string }
+  | { kind: "upstream"; failure: UpstreamFailure };
+
+export interface FailoverOptions<T> {
+  pool: KeyPool;
+  model: ModelConfig;
+  maxAttempts: number;
+  waitUntil: WaitUntil;
+  signal?: AbortSignal;
+  attempt: (key: GeminiKeyRecord) => Promise<AttemptOutcome<T>>;
+}
+
+/**
+ * The attempt loop: pick a key, call, and on a failure another key can fix, record it on
+ * the key and try the next one. A failure only the client can fix ends the loop at once
+ * and costs no key anything.
+ */
+export async function withFailover<T>(options: FailoverOptions<T>): Promise<FailoverResult<T>> {
+  const { pool, model, waitUntil } = options;
+  const tried = new Set<string>();
+  let lastFailure: UpstreamFailure | undefined;
+  let lastKeyId: string | null = null;
+
+  while (tried.size < options.maxAttempts && !options.signal?.aborted) {
+    const pick = pool.pick(model, tried);
+    if (!pick.ok) {
+      if (lastFailure) break;
+      return {
+        ok: false,
+        attempts: tried.size,
+        lastKeyId,
+        error: pick.reason === "rate_limited"
+          ? { kind: "rate_limited", retryAt: pick.retryAt, detail: pick.detail }
+          : { kind: "no_key", detail: pick.detail },
+      };
+    }
+    const key = pick.key;
+    tried.add(key.id);
+    lastKeyId = key.id;
+    const outcome = await options.attempt(key);
+    if (outcome.ok) {
+      pool.recordRecovery(key.id, waitUntil);
+      return { ok: true, value: outcome.value, key, attempts: tried.size };
+    }
+    lastFailure = outcome.failure;
+    pool.recordFailure(key.id, model.id, outcome.failure, waitUntil);
+    if (!isRetryable(outcome.failure)) break;
+  }
+
+  if (!lastFailure) {
+    return { ok: false, attempts: tried.size, lastKeyId, error: { kind: "upstream", failure: { kind: "network", message: "client disconnected" } } };
+  }
+  // The last key failed for a reason of its own: say what the pool as a whole can do now.
+  if (KEY_FAILURES.has(lastFailure.kind)) {
+    const next = pool.pick(model, new Set());
+    if (!next.ok) {
+      const error: FailoverError = next.reason === "rate_limited"
+        ? { kind: "rate_limited", retryAt: next.retryAt, detail: lastFailure.message }
+        : { kind: "no_key", detail: next.detail };
+      return { ok: false, attempts: tried.size, lastKeyId, error };
+    }
+  }
+  return { ok: false, attempts: tried.size, lastKeyId, error: { kind: "upstream", failure: lastFailure } };
+}
+
+const KEY_FAILURES = new Set<UpstreamFailure["kind"]>(["rate_minute", "rate_day", "invalid_key", "suspended"]);

@@ -1,0 +1,49 @@
+import { TranslationError } from "../openai/errors";
+
+/** Gemini takes at most 20 MB per request; inline images and files count in it. */
+export const MAX_REQUEST_BYTES = 20 * 1024 * 1024;
+
+/** Reads a JSON request body, refusing oversized and malformed ones with a client error. */
+export async function readJsonBody(request: Request, maxBytes = MAX_REQUEST_BYTES): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await readLimited(request, maxBytes);
+  const text = new TextDecoder().decode(bytes);
+  if (text.trim() === "") throw new TranslationError("The request body is empty; send a JSON object.", { code: "invalid_json" });
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new TranslationError(`The request body is not valid JSON: ${(error as Error).message}`, { code: "invalid_json" });
+  }
+}
+
+async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+function tooLarge(maxBytes: number): TranslationError {
+  return new TranslationError(`The request body is larger than ${maxBytes} bytes.`, {
+    status: 413,
+    code: "request_too_large",
+  });
+}
