@@ -1,0 +1,212 @@
+// Helpers for e2e tests: the admin API with a session, seeding a key pool, the
+// official OpenAI client, the fake's control API, D1 queries and polling.
+
+import OpenAI from "openai";
+import { inject } from "vitest";
+import { fakeGeminiControl } from "../fake-gemini/control-client.mjs";
+import { fakeGeminiKey } from "../fake-gemini/keys.mjs";
+import { runWrangler } from "./processes";
+
+export { fakeGeminiKey };
+
+export const workerUrl = (): string => inject("workerUrl");
+export const fakeUrl = (): string => inject("fakeUrl");
+export const persistDir = (): string => inject("persistDir");
+
+/** Control of the fake Gemini API (behaviours, scripts, replies, recorded requests). */
+export const fake = fakeGeminiControl(inject("fakeUrl"));
+
+export class HttpError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`${method} ${path} -> ${status}: ${body.slice(0, 500)}`);
+  }
+}
+
+export interface AdminSession {
+  /** The Cookie header value sent with every call. */
+  cookie: string;
+  /** Any call, answer unchecked. State-changing methods carry the Worker's Origin. */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  get<T = unknown>(path: string): Promise<T>;
+  post<T = unknown>(path: string, body?: unknown): Promise<T>;
+  put<T = unknown>(path: string, body?: unknown): Promise<T>;
+  patch<T = unknown>(path: string, body?: unknown): Promise<T>;
+  del<T = unknown>(path: string): Promise<T>;
+}
+
+/** Cookie pairs (name=value) from a response's Set-Cookie headers. */
+export function cookiesFrom(res: Response): string {
+  return res.headers
+    .getSetCookie()
+    .map((line) => line.split(";", 1)[0]!.trim())
+    .filter((pair) => pair.includes("="))
+    .join("; ");
+}
+
+/** Logs in with the admin password and returns helpers that carry the session cookie. */
+export async function adminSession(password: string = inject("adminPassword")): Promise<AdminSession> {
+  const base = workerUrl();
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: base },
+    body: JSON.stringify({ password }),
+  });
+  const loginBody = await login.text();
+  if (login.status !== 200) throw new HttpError("POST", "/api/auth/login", login.status, loginBody);
+  const cookie = cookiesFrom(login);
+  if (!cookie) throw new Error(`login answered 200 without a Set-Cookie header: ${loginBody}`);
+
+  const request: AdminSession["request"] = (method, path, body, headers = {}) => {
+    const stateChanging = method !== "GET" && method !== "HEAD";
+    return fetch(`${base}${path}`, {
+      method,
+      headers: {
+        cookie,
+        ...(stateChanging ? { origin: base } : {}),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  };
+  const json = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await request(method, path, body);
+    const text = await res.text();
+    if (!res.ok) throw new HttpError(method, path, res.status, text);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+  return {
+    cookie,
+    request,
+    get: (path) => json("GET", path),
+    post: (path, body) => json("POST", path, body ?? {}),
+    put: (path, body) => json("PUT", path, body ?? {}),
+    patch: (path, body) => json("PATCH", path, body ?? {}),
+    del: (path) => json("DELETE", path),
+  };
+}
+
+export type ModelCategory = "pro" | "flash" | "custom";
+export interface ModelSpec {
+  id: string;
+  category: ModelCategory;
+  dailyQuota?: number;
+  individualQuota?: number;
+}
+export interface AddedGeminiKey {
+  id: string;
+  name: string;
+  masked: string;
+  /** The full key, as the fake sees it in x-goog-api-key. */
+  key: string;
+}
+export interface SeededPool {
+  admin: AdminSession;
+  geminiKeys: AddedGeminiKey[];
+  clientKey: { id: string; name: string; key: string };
+  models: ModelSpec[];
+}
+
+function categoryOf(id: string): ModelCategory {
+  if (/pro/.test(id)) return "pro";
+  if (/flash/.test(id)) return "flash";
+  return "custom";
+}
+
+/**
+ * Adds Gemini keys (one at a time, so each added id maps to its key), models and one
+ * client key through the admin API, then waits until /v1/models shows the models to
+ * that client (admin changes take up to 5 s to reach the proxy in local dev).
+ */
+export async function seedPool(
+  options: {
+    geminiKeys?: string[] | number;
+    clientKeyName?: string;
+    models?: Array<string | ModelSpec>;
+    admin?: AdminSession;
+  } = {},
+): Promise<SeededPool> {
+  const admin = options.admin ?? (await adminSession());
+  const keys =
+    typeof options.geminiKeys === "number"
+      ? Array.from({ length: options.geminiKeys }, () => fakeGeminiKey())
+      : (options.geminiKeys ?? [fakeGeminiKey()]);
+  const models = (options.models ?? ["gemini-2.5-flash"]).map((m) =>
+    typeof m === "string" ? { id: m, category: categoryOf(m) } : m,
+  );
+
+  const geminiKeys: AddedGeminiKey[] = [];
+  for (const [i, key] of keys.entries()) {
+    const answer = await admin.post<{ added: Array<{ id: string; name: string; masked: string }>; duplicates: number; malformed: number }>(
+      "/api/admin/gemini-keys",
+      { keys: key, name: `e2e-key-${i + 1}` },
+    );
+    const added = answer.added[0];
+    if (answer.added.length !== 1 || !added) {
+      throw new Error(`adding Gemini key ${i + 1} answered ${JSON.stringify(answer)}`);
+    }
+    geminiKeys.push({ ...added, key });
+  }
+  for (const model of models) await admin.post("/api/admin/models", model);
+  const clientKey = await admin.post<{ id: string; name: string; key: string }>("/api/admin/worker-keys", {
+    name: options.clientKeyName ?? "e2e-client",
+  });
+
+  const client = openaiClient(clientKey.key);
+  await waitFor(
+    async () => {
+      const listed = new Set((await client.models.list()).data.map((m) => m.id));
+      return models.every((m) => listed.has(m.id));
+    },
+    { timeoutMs: 10_000, message: "seeded models never appeared in /v1/models" },
+  );
+  return { admin, geminiKeys, clientKey, models };
+}
+
+/** The official OpenAI client pointed at the Worker, without retries. */
+export function openaiClient(apiKey: string): OpenAI {
+  return new OpenAI({ apiKey, baseURL: `${workerUrl()}/v1`, maxRetries: 0, timeout: 30_000 });
+}
+
+/**
+ * Runs one SQL statement against the local D1 database the Worker uses and returns
+ * its rows (`wrangler d1 execute DB --local --persist-to <dir> --json --command <sql>`).
+ * Each call starts wrangler, so it takes a few seconds.
+ */
+export async function d1<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+  const out = await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir(), "--json", "--command", sql]);
+  if (out.code !== 0) throw new Error(`d1 execute failed (exit ${out.code}) for ${sql}\n${out.stdout}\n${out.stderr}`);
+  const parsed = JSON.parse(out.stdout) as Array<{ results?: T[]; success?: boolean }>;
+  return parsed.flatMap((statement) => statement.results ?? []);
+}
+
+/**
+ * Calls fn until it returns a truthy value (which is returned) without throwing; fails
+ * with the last error or falsy value after timeoutMs.
+ */
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  { timeoutMs = 10_000, intervalMs = 200, message = "condition not met" }: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value as NonNullable<T>;
+      last = value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() >= deadline) {
+      const detail = last instanceof Error ? last.message : JSON.stringify(last);
+      throw new Error(`waitFor timed out after ${timeoutMs} ms: ${message} (last: ${detail})`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
