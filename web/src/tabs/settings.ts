@@ -1,0 +1,94 @@
+/** The settings tab: quotas, the attempt loop, keep-alive, thoughts and ledger retention. */
+import { api } from "../lib/api";
+import { clear, h } from "../lib/dom";
+import { t } from "../lib/i18n";
+import { toast, toastError } from "../lib/toast";
+import type { Settings } from "../lib/types";
+import { emptyState, field, requiredInteger, section } from "../lib/ui";
+import type { Tab } from "./tab";
+
+export function createSettingsTab(panel: HTMLElement): Tab {
+  let settings: Settings | null = null;
+  const number = (min: number) => h("input", { type: "number", min, step: 1, inputmode: "numeric", required: true });
+  const inputs = {
+    pro: number(0),
+    flash: number(0),
+    maxAttempts: number(1),
+    attemptTimeoutMs: number(1000),
+    keepAliveSeconds: number(0),
+    retentionDays: number(1),
+    alwaysIncludeThoughts: h("input", { type: "checkbox" }),
+  };
+
+  function fill(from: Settings): void {
+    inputs.pro.value = String(from.quotas.pro);
+    inputs.flash.value = String(from.quotas.flash);
+    inputs.maxAttempts.value = String(from.maxAttempts);
+    inputs.attemptTimeoutMs.value = String(from.attemptTimeoutMs);
+    inputs.keepAliveSeconds.value = String(from.keepAliveSeconds);
+    inputs.retentionDays.value = String(from.retentionDays);
+    inputs.alwaysIncludeThoughts.checked = from.alwaysIncludeThoughts;
+  }
+
+  async function load(): Promise<void> {
+    try {
+      settings = await api.get<Settings>("/api/admin/settings");
+      fill(settings);
+    } catch (error) {
+      toastError(error);
+    }
+    render();
+  }
+
+  async function save(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    try {
+      const next: Settings = {
+        quotas: { pro: requiredInteger(inputs.pro), flash: requiredInteger(inputs.flash) },
+        maxAttempts: requiredInteger(inputs.maxAttempts, 1),
+        attemptTimeoutMs: requiredInteger(inputs.attemptTimeoutMs, 1000),
+        keepAliveSeconds: requiredInteger(inputs.keepAliveSeconds),
+        alwaysIncludeThoughts: inputs.alwaysIncludeThoughts.checked,
+        retentionDays: requiredInteger(inputs.retentionDays, 1),
+      };
+      settings = await api.put<Settings>("/api/admin/settings", next);
+      if (settings && typeof settings === "object" && "quotas" in settings) fill(settings);
+      toast(t("common.saved"), "success");
+    } catch (error) {
+      toastError(error);
+    }
+  }
+
+  function render(): void {
+    clear(panel);
+    if (!settings) {
+      panel.append(section(t("settings.title"), emptyState(t("settings.unavailable"))));
+      return;
+    }
+    const form = h(
+      "form",
+      { class: "form-grid settings-form", onsubmit: (event: SubmitEvent) => void save(event) },
+      h(
+        "fieldset",
+        {},
+        h("legend", {}, t("settings.quotas")),
+        field(t("settings.proQuota"), inputs.pro, t("settings.proQuotaHint")),
+        field(t("settings.flashQuota"), inputs.flash, t("settings.flashQuotaHint")),
+      ),
+      h(
+        "fieldset",
+        {},
+        h("legend", {}, t("settings.attempts")),
+        field(t("settings.maxAttempts"), inputs.maxAttempts, t("settings.maxAttemptsHint")),
+        field(t("settings.attemptTimeout"), inputs.attemptTimeoutMs, t("settings.attemptTimeoutHint")),
+        field(t("settings.keepAlive"), inputs.keepAliveSeconds, t("settings.keepAliveHint")),
+        field(t("settings.alwaysThoughts"), inputs.alwaysIncludeThoughts, t("settings.alwaysThoughtsHint")),
+      ),
+      h("fieldset", {}, h("legend", {}, t("settings.ledger")), field(t("settings.retention"), inputs.retentionDays, t("settings.retentionHint"))),
+      h("div", { class: "form-actions" }, h("button", { type: "submit", class: "btn btn-primary" }, t("common.save"))),
+    );
+    panel.append(section(t("settings.title"), form));
+  }
+
+  return { load, render };
+}
