@@ -2,12 +2,14 @@ import { Hono } from "hono";
 import { adminApp } from "./admin/admin-app";
 import type { AppEnv } from "./env";
 import { openAIError, redactSecrets } from "./openai/errors";
+import { nativeRoutes } from "./proxy/native";
 import { openaiRoutes } from "./proxy/routes";
 
 /** The whole Worker: OpenAI-compatible API, admin API and panel pages. */
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.route("/v1", openaiRoutes);
+  app.route("/v1beta", nativeRoutes);
   app.route("/", adminApp);
 
   app.notFound((c) => {

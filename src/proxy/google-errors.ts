@@ -1,0 +1,31 @@
+import type { FailureAnswer } from "./failover-response";
+
+const STATUS_NAMES: Record<number, string> = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  413: "INVALID_ARGUMENT",
+  429: "RESOURCE_EXHAUSTED",
+  499: "CANCELLED",
+  500: "INTERNAL",
+  502: "UNAVAILABLE",
+  503: "UNAVAILABLE",
+};
+
+/** Google's error shape, for clients of the native /v1beta routes. */
+export function googleError(status: number, message: string, headers: Record<string, string> = {}): Response {
+  return Response.json(
+    { error: { code: status, message, status: STATUS_NAMES[status] ?? "UNKNOWN" } },
+    { status, headers },
+  );
+}
+
+/** Re-shapes an OpenAI-style failover answer for a native client, keeping status and headers. */
+export async function asGoogleError(answer: FailureAnswer): Promise<Response> {
+  const body = (await answer.response.clone().json()) as { error: { message: string } };
+  const headers: Record<string, string> = {};
+  const retryAfter = answer.response.headers.get("retry-after");
+  if (retryAfter) headers["retry-after"] = retryAfter;
+  return googleError(answer.response.status, body.error.message, headers);
+}

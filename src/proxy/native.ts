@@ -1,0 +1,150 @@
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { callGemini } from "../gemini/client";
+import type { GenerateContentResponse } from "../gemini/types";
+import { TranslationError } from "../openai/errors";
+import { isEmptyReply } from "../openai/response";
+import { hasTokenCounts, usageFromGemini } from "../openai/usage";
+import { KeyPool } from "../pool/key-pool";
+import { CallLog } from "./call-log";
+import { clientAuth, type ProxyEnv } from "./client-auth";
+import { withFailover } from "./failover";
+import { answerFailover } from "./failover-response";
+import { asGoogleError, googleError } from "./google-errors";
+import { passThroughStream } from "./native-stream";
+import { readJsonBody } from "./read-body";
+import { clientLimitReached, configuredModel } from "./resolve-model";
+
+const METHODS = ["generateContent", "streamGenerateContent", "countTokens", "embedContent", "batchEmbedContents"] as const;
+type NativeMethod = (typeof METHODS)[number];
+
+/** Gemini's own REST API under /v1beta, served through the same pool, failover and ledger. */
+export const nativeRoutes = new Hono<ProxyEnv>();
+
+nativeRoutes.use(
+  "*",
+  clientAuth({
+    allowGoogleStyle: true,
+    onDenied: () => googleError(401, "API key not valid. Use a client key created in the admin panel."),
+  }),
+);
+
+nativeRoutes.get("/models", (c) => {
+  const allowed = c.get("clientKey").options.allowedModels;
+  const models = c
+    .get("config")
+    .models.filter((m) => allowed === null || allowed.includes(m.id))
+    .map((m) => describeModel(m.id));
+  return c.json({ models });
+});
+
+nativeRoutes.get("/models/:model{[^:]+}", (c) => {
+  const model = configuredModel(c, c.req.param("model"));
+  if (model instanceof Response) return googleError(404, `models/${c.req.param("model")} is not found.`);
+  return c.json(describeModel(model.id));
+});
+
+nativeRoutes.post("/models/:call{.+}", async (c) => {
+  const call = c.req.param("call");
+  const separator = call.lastIndexOf(":");
+  const modelId = call.slice(0, separator);
+  const method = call.slice(separator + 1) as NativeMethod;
+  if (separator <= 0 || !METHODS.includes(method)) {
+    return googleError(404, `Unknown method ${call}; supported: ${METHODS.join(", ")}.`);
+  }
+  return nativeCall(c, modelId, method);
+});
+
+nativeRoutes.all("*", (c) => googleError(404, `Unknown endpoint ${c.req.method} ${new URL(c.req.url).pathname}.`));
+
+async function nativeCall(c: Context<ProxyEnv>, modelId: string, method: NativeMethod): Promise<Response> {
+  let body: unknown;
+  try {
+    body = await readJsonBody(c.req.raw);
+  } catch (error) {
+    if (error instanceof TranslationError) return googleError(error.status, error.message);
+    throw error;
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) return googleError(400, "The request body must be a JSON object.");
+  const model = configuredModel(c, modelId);
+  if (model instanceof Response) return googleError(404, `models/${modelId} is not found or not enabled on this proxy.`);
+  const limited = await clientLimitReached(c);
+  if (limited) return googleError(429, "This client key's daily request limit is used up.");
+
+  const streamed = method === "streamGenerateContent";
+  const log = new CallLog(c, { endpoint: `native:${method}`, model: model.id, category: model.category, streamed });
+  const { settings } = c.get("config");
+  const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
+  const pool = await KeyPool.open(c.env.GEMINI_KEYS_KV, c.get("config"));
+  const query: Record<string, string> = {};
+  const alt = new URL(c.req.url).searchParams.get("alt");
+  if (alt) query.alt = alt;
+
+  const result = await withFailover<Response | object>({
+    pool,
+    model,
+    maxAttempts: settings.maxAttempts,
+    waitUntil,
+    signal: c.req.raw.signal,
+    attempt: async (key) => {
+      log.geminiKeyId = key.id;
+      const attempt = await callGemini({
+        base: c.env.GEMINI_API_BASE,
+        apiKey: key.secret,
+        path: `models/${model.id}:${method}`,
+        query,
+        body,
+        signal: c.req.raw.signal,
+        timeoutMs: settings.attemptTimeoutMs,
+      });
+      if (!attempt.ok) return attempt;
+      if (streamed) return { ok: true, value: attempt.response };
+      const reply = (await attempt.response.json()) as object;
+      if (method === "generateContent" && isEmptyReply(reply as GenerateContentResponse)) {
+        return { ok: false, failure: { kind: "empty", message: "empty reply" } };
+      }
+      return { ok: true, value: reply };
+    },
+  });
+  log.attempts = result.attempts;
+  if (!result.ok) {
+    const failed = answerFailover(result.error);
+    log.finish(failed.response.status, failed.outcome, failed.code);
+    return asGoogleError(failed);
+  }
+  // countTokens is free at Google and does not count against a key's daily quota.
+  if (method !== "countTokens") pool.recordSuccess(result.key.id, model.id, waitUntil);
+
+  if (result.value instanceof Response) {
+    const upstream = result.value;
+    const stream = passThroughStream(upstream, {
+      onFirstByte: () => log.markFirstByte(),
+      onEnd: ({ usage, aborted }) => {
+        if (usage) log.tokens = usage;
+        if (aborted) log.finish(499, "aborted", "client_disconnected");
+        else log.finish(200, "ok");
+      },
+    });
+    waitUntil(stream.done);
+    return new Response(stream.body, {
+      headers: { "content-type": upstream.headers.get("content-type") ?? "text/event-stream", "cache-control": "no-cache" },
+    });
+  }
+  const reply = result.value as GenerateContentResponse;
+  if (hasTokenCounts(reply.usageMetadata)) log.tokens = usageFromGemini(reply.usageMetadata);
+  log.markFirstByte();
+  log.finish(200, reply.promptFeedback?.blockReason ? "blocked" : "ok");
+  return Response.json(reply);
+}
+
+function describeModel(id: string): object {
+  const embedding = /embed/i.test(id);
+  return {
+    name: `models/${id}`,
+    baseModelId: id,
+    displayName: id,
+    supportedGenerationMethods: embedding
+      ? ["embedContent", "batchEmbedContents"]
+      : ["generateContent", "streamGenerateContent", "countTokens"],
+  };
+}
