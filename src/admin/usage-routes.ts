@@ -32,7 +32,7 @@ function resolveRange<Query extends OptionalRange>({ from, to, ...rest }: Query)
 function withDayRange<Query extends OptionalRange>(schema: z.ZodType<Query>) {
   return schema
     .transform(resolveRange)
-    .refine((query) => query.from <= query.to, { message: "from must not be after to", path: ["from"] })
+    .refine((query) => query.from <= query.to, { message: "must not be after to", path: ["from"] })
     .refine((query) => countDays(query.from, query.to) <= MAX_RANGE_DAYS, {
       message: `the range may span at most ${MAX_RANGE_DAYS} days`,
       path: ["to"],

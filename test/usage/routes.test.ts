@@ -139,7 +139,7 @@ describe("validation", () => {
     ["/usage?from=2032-6-01&to=2032-06-03", "from"],
     ["/usage?from=2032-06-01&to=2032-06-31", "to"],
     ["/usage?from=yesterday", "from"],
-    ["/usage?from=2032-06-03&to=2032-06-01", "from must not be after to"],
+    ["/usage?from=2032-06-03&to=2032-06-01", "from: must not be after to"],
     ["/usage?from=2031-04-30&to=2032-06-03", "at most 400 days"], // 401 days
     ["/usage?from=2032-06-01&to=2032-06-03&by=week", "by"],
     ["/usage?from=2032-06-01&from=2032-06-02", "from"],
