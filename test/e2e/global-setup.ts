@@ -21,20 +21,20 @@ declare module "vitest" {
 const READY_TIMEOUT_MS = 90_000;
 
 export default async function setup(project: TestProject) {
-  const persistDir = path.join(REPO_ROOT, ".tmp", `e2e-${new Date().toISOString().replace(/[:.]/g, "-")}`);
-  mkdirSync(persistDir, { recursive: true });
-  mkdirSync(path.join(REPO_ROOT, ".tmp/xdg"), { recursive: true });
-  const logFile = path.join(persistDir, "wrangler-dev.log");
-
   const fake = await startFakeGemini();
   if (process.env.E2E_FAKE_ONLY === "1") {
     // For working on the fake or the harness without a Worker: only the fake runs.
     project.provide("workerUrl", "");
     project.provide("fakeUrl", fake.url);
     project.provide("adminPassword", "");
-    project.provide("persistDir", persistDir);
+    project.provide("persistDir", "");
     return () => fake.close();
   }
+
+  const persistDir = path.join(REPO_ROOT, ".tmp", `e2e-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  mkdirSync(persistDir, { recursive: true });
+  mkdirSync(path.join(REPO_ROOT, ".tmp/xdg"), { recursive: true });
+  const logFile = path.join(persistDir, "wrangler-dev.log");
   let dev: ChildProcess | undefined;
   const teardown = async () => {
     if (dev) await stopGroup(dev);
@@ -88,6 +88,10 @@ async function waitUntilAnswering(url: string, dev: ChildProcess, logFile: strin
   while (Date.now() < deadline) {
     if (exited !== undefined) {
       throw new Error(`wrangler dev exited (code ${exited}) before answering. Log tail (${logFile}):\n${tail(logFile)}`);
+    }
+    // wrangler dev keeps running (watching for edits) after a failed build; don't wait for it.
+    if (/Build failed/.test(tail(logFile, 400))) {
+      throw new Error(`wrangler dev could not build the Worker. Log tail (${logFile}):\n${tail(logFile)}`);
     }
     try {
       await fetch(`${url}/v1/models`, { signal: AbortSignal.timeout(2_000) });

@@ -1,6 +1,8 @@
 // Helpers for e2e tests: the admin API with a session, seeding a key pool, the
 // official OpenAI client, the fake's control API, D1 queries and polling.
 
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import OpenAI from "openai";
 import { inject } from "vitest";
 import { fakeGeminiControl } from "../fake-gemini/control-client.mjs";
@@ -48,18 +50,37 @@ export function cookiesFrom(res: Response): string {
     .join("; ");
 }
 
-/** Logs in with the admin password and returns helpers that carry the session cookie. */
-export async function adminSession(password: string = inject("adminPassword")): Promise<AdminSession> {
+const sessionFile = () => join(persistDir(), "admin-session.cookie");
+
+/**
+ * Logs in with the admin password and returns helpers that carry the session cookie.
+ * Login is rate-limited by the Worker, so the cookie is shared between test files (kept
+ * in the persist dir) and reused while GET /api/auth/session accepts it; `fresh: true`
+ * or another password always logs in anew.
+ */
+export async function adminSession(options: { password?: string; fresh?: boolean } = {}): Promise<AdminSession> {
   const base = workerUrl();
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: base },
-    body: JSON.stringify({ password }),
-  });
-  const loginBody = await login.text();
-  if (login.status !== 200) throw new HttpError("POST", "/api/auth/login", login.status, loginBody);
-  const cookie = cookiesFrom(login);
-  if (!cookie) throw new Error(`login answered 200 without a Set-Cookie header: ${loginBody}`);
+  const defaultPassword = inject("adminPassword");
+  const password = options.password ?? defaultPassword;
+  const reusable = !options.fresh && password === defaultPassword;
+
+  let cookie = reusable && existsSync(sessionFile()) ? readFileSync(sessionFile(), "utf8") : "";
+  if (cookie) {
+    const check = await fetch(`${base}/api/auth/session`, { headers: { cookie } });
+    if (check.status !== 200) cookie = "";
+  }
+  if (!cookie) {
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: base },
+      body: JSON.stringify({ password }),
+    });
+    const loginBody = await login.text();
+    if (login.status !== 200) throw new HttpError("POST", "/api/auth/login", login.status, loginBody);
+    cookie = cookiesFrom(login);
+    if (!cookie) throw new Error(`login answered 200 without a Set-Cookie header: ${loginBody}`);
+    if (reusable) writeFileSync(sessionFile(), cookie);
+  }
 
   const request: AdminSession["request"] = (method, path, body, headers = {}) => {
     const stateChanging = method !== "GET" && method !== "HEAD";
