@@ -69,6 +69,13 @@ export function stackedDailySpec(options: {
   };
 }
 
+const MAX_AXIS_LABEL = 28;
+
+/** Long names would squeeze the bars on a phone; the table keeps them whole. */
+function shorten(label: string): string {
+  return label.length > MAX_AXIS_LABEL ? `${label.slice(0, MAX_AXIS_LABEL - 1)}…` : label;
+}
+
 /** Requests per group (Gemini key, client key) as bars split into successful and failed calls. */
 export function perGroupSpec(options: {
   id: string;
@@ -83,7 +90,7 @@ export function perGroupSpec(options: {
   const config: ChartConfiguration = {
     type: "bar",
     data: {
-      labels,
+      labels: labels.map(shorten),
       datasets: [
         { label: t("dash.succeeded"), data: rows.map((row) => row.requests - row.errors), backgroundColor: outcomeColor(options.theme, "ok", 0), stack: "calls" },
         { label: t("dash.failed"), data: rows.map((row) => row.errors), backgroundColor: outcomeColor(options.theme, "upstream_error", 1), stack: "calls" },
@@ -130,7 +137,11 @@ export function latencySpec(latency: LatencySeries, theme: Theme, csv: string): 
         tension: 0.2,
       })),
     },
-    options: { ...BASE_OPTIONS, scales: { y: { beginAtZero: true, title: { display: true, text: "ms" } } } },
+    options: {
+      ...BASE_OPTIONS,
+      plugins: { legend: { position: "bottom", labels: { usePointStyle: true, pointStyle: "line" } } },
+      scales: { y: { beginAtZero: true, title: { display: true, text: "ms" } } },
+    },
   };
   const cell = (value: number | null | undefined) => (value === null || value === undefined ? "—" : Math.round(value));
   return {

@@ -208,7 +208,7 @@ export function createGeminiKeysTab(panel: HTMLElement): Tab {
     const custom = key.usage.byCategory.custom ?? 0;
     return h(
       "ul",
-      { class: "compact-list" },
+      { class: "compact-list nowrap" },
       h("li", {}, t("keys.usagePro", { used: formatNumber(pro), quota: formatNumber(quotas?.pro) })),
       h("li", {}, t("keys.usageFlash", { used: formatNumber(flash), quota: formatNumber(quotas?.flash) })),
       custom > 0 ? h("li", {}, t("keys.usageCustom", { used: formatNumber(custom) })) : null,
