@@ -244,7 +244,7 @@ describe("rejects what Google rejects", () => {
   });
 
   it("$schema and additionalProperties in parameters, but not in parametersJsonSchema", async () => {
-    const schema = { $schema: "http://json-schema.org/draft-07/schema#", type: "object", properties: { city: { type: "string" } }, additionalProperties: false };
+    const schema = { $schema: "draft-07", type: "object", properties: { city: { type: "string" } }, additionalProperties: false };
     const bad = await generate({ ...USER_HELLO, tools: [{ functionDeclarations: [{ name: "get_weather", parameters: schema }] }] });
     expect(bad.status).toBe(400);
     const { error } = await bad.json();

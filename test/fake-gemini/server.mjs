@@ -56,7 +56,7 @@ export async function startFakeGemini(options = {}) {
  * @param {boolean} log
  */
 async function handle(state, req, res, log) {
-  const url = new URL(req.url ?? "/", "http://fake-gemini.invalid");
+  const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const text = await readBody(req);
   const parsed = parseJson(text);
   if (url.pathname.startsWith("/__control/")) return handleControl(state, req, res, url, parsed);
