@@ -231,3 +231,15 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Fires the Worker's scheduled() handler through wrangler dev's --test-scheduled hook
+ * (`/__scheduled?cron=...&time=<epoch ms>`; `time` becomes controller.scheduledTime).
+ */
+export async function runScheduled(cron: string, scheduledTime: Date = new Date()): Promise<string> {
+  const params = new URLSearchParams({ cron, time: String(scheduledTime.getTime()) });
+  const res = await fetch(`${workerUrl()}/__scheduled?${params}`);
+  const text = await res.text();
+  if (!res.ok) throw new HttpError("GET", `/__scheduled?${params}`, res.status, text);
+  return text;
+}
