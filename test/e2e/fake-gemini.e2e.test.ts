@@ -327,6 +327,14 @@ describe("Gemini 3 tool calling round trip", () => {
     expect((await second.json()).candidates[0].content.parts[0].text).toBe("Hello from fake Gemini");
   });
 
+  it("answers parallel calls with the signature on the first one only", async () => {
+    await fake.reply({ functionCall: [{ args: { city: "Paris" } }, { args: { city: "Rome" } }] });
+    const body = await (await generate({ ...USER_HELLO, tools }, { model: "gemini-3-pro-preview" })).json();
+    const parts = body.candidates[0].content.parts;
+    expect(parts.map((p: any) => p.functionCall.args.city)).toEqual(["Paris", "Rome"]);
+    expect(parts.map((p: any) => typeof p.thoughtSignature)).toEqual(["string", "undefined"]);
+  });
+
   it("streams the function call whole, then an empty text event with STOP", async () => {
     await fake.reply({ functionCall: {} });
     const res = await call("gemini-3-flash-preview", "streamGenerateContent", { ...USER_HELLO, tools }, { query: "?alt=sse" });

@@ -9,9 +9,10 @@ export const DEFAULT_TEXT = "Hello from fake Gemini";
  * @typedef {object} ReplyConfig
  * @property {string} [text] answer text (default DEFAULT_TEXT)
  * @property {string} [fixture] replay a recorded fixture instead (see fixtures.mjs)
- * @property {{ name?: string, args?: object }} [functionCall] when the request declares
- *   functions and its last turn is not a function response, call this function (default:
- *   the first declared) instead of answering; Gemini 3 models attach a thoughtSignature
+ * @property {{ name?: string, args?: object } | Array<{ name?: string, args?: object }>} [functionCall]
+ *   when the request declares functions and its last turn is not a function response, call
+ *   this function (default: the first declared) instead of answering, or several in parallel
+ *   (an array); on Gemini 3 models the first call carries a thoughtSignature
  * @property {string} [thoughts] thought summary, sent as a `thought: true` part when the
  *   request asks for includeThoughts
  * @property {number} [thoughtsTokenCount] reported in usageMetadata when > 0
@@ -102,10 +103,15 @@ function lastTurnIsFunctionResponse(body) {
 export function answerParts(body, model, reply) {
   const functions = declaredFunctions(body);
   if (reply.functionCall && functions.length > 0 && !lastTurnIsFunctionResponse(body)) {
-    const name = reply.functionCall.name ?? functions[0];
-    const part = { functionCall: { name, args: reply.functionCall.args ?? {} } };
-    if (isGemini3(model)) part.thoughtSignature = newThoughtSignature();
-    return { parts: [part], finishMessage: "Model generated function call(s)." };
+    const calls = Array.isArray(reply.functionCall) ? reply.functionCall : [reply.functionCall];
+    const parts = calls.map((call, i) => {
+      /** @type {any} */
+      const part = { functionCall: { name: call.name ?? functions[0], args: call.args ?? {} } };
+      // Parallel calls: only the first carries the signature, as Google sends them.
+      if (i === 0 && isGemini3(model)) part.thoughtSignature = newThoughtSignature();
+      return part;
+    });
+    return { parts, finishMessage: "Model generated function call(s)." };
   }
   const parts = [];
   if (reply.thoughts && wantsThoughts(body)) parts.push({ text: reply.thoughts, thought: true });
@@ -163,7 +169,10 @@ export function generateStreamChunks(body, model, reply) {
   const responseId = newResponseId();
   /** @type {any[][]} */
   const eventParts = [];
+  const calls = parts.filter((p) => p.functionCall);
+  if (calls.length) eventParts.push(calls);
   for (const part of parts) {
+    if (part.functionCall) continue;
     if (typeof part.text === "string" && !part.thought) {
       for (const piece of splitText(part.text, reply.streamChunks ?? 3)) eventParts.push([{ text: piece }]);
     } else {
