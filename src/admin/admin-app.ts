@@ -1,0 +1,32 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../env";
+import { authRoutes } from "./auth-routes";
+import { geminiKeyRoutes } from "./gemini-key-routes";
+import { modelRoutes } from "./model-routes";
+import { requireSameOrigin } from "./origin-guard";
+import { pageRoutes } from "./page-routes";
+import { poolRoutes } from "./pool-routes";
+import { requireSession } from "./session";
+import { settingsRoutes } from "./settings-routes";
+import { usageRoutes } from "./usage-routes";
+import { workerKeyRoutes } from "./worker-key-routes";
+
+/** The admin side: `/api/auth/*`, `/api/admin/*` (session required) and the panel pages. */
+export const adminApp = new Hono<AppEnv>();
+
+adminApp.use("/api/*", async (c, next) => {
+  await next();
+  c.header("Cache-Control", "no-store");
+});
+adminApp.use("/api/*", requireSameOrigin);
+adminApp.route("/api/auth", authRoutes);
+
+adminApp.use("/api/admin/*", requireSession);
+adminApp.route("/api/admin", geminiKeyRoutes);
+adminApp.route("/api/admin", workerKeyRoutes);
+adminApp.route("/api/admin", modelRoutes);
+adminApp.route("/api/admin", settingsRoutes);
+adminApp.route("/api/admin", poolRoutes);
+adminApp.route("/api/admin", usageRoutes);
+
+adminApp.route("/", pageRoutes);

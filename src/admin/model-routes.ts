@@ -1,0 +1,70 @@
+import { Hono } from "hono";
+import { invalidateConfig } from "../config/config-cache";
+import { ConfigStore } from "../config/config-store";
+import { modelConfigSchema, type ModelConfig } from "../config/schemas";
+import type { AppEnv } from "../env";
+import { redactSecrets } from "../openai/errors";
+import { KeyStore } from "../pool/key-store";
+import { recordProbe } from "../pool/key-admin";
+import { adminError, notFound } from "./errors";
+import { listGoogleModels } from "./google-models";
+import { readJsonBody } from "./json-body";
+import { readPoolView, usableKeys } from "./pool-view";
+
+const modelChanges = modelConfigSchema.omit({ id: true });
+/** A key Google calls invalid or suspended is marked and the next one tried, up to this many. */
+const MAX_LISTING_KEYS = 3;
+
+/** `/api/admin/models*`: the models the proxy serves, and what Google offers. */
+export const modelRoutes = new Hono<AppEnv>()
+  .get("/models", async (c) => c.json(await new ConfigStore(c.env.WORKER_CONFIG_KV).listModels()))
+  .get("/models/available", async (c) => {
+    const view = await readPoolView(c.env);
+    const store = new KeyStore(c.env.GEMINI_KEYS_KV);
+    for (const key of usableKeys(view).slice(0, MAX_LISTING_KEYS)) {
+      const listing = await listGoogleModels(c.env.GEMINI_API_BASE, key.secret);
+      if (listing.ok) return c.json({ models: listing.models });
+      const { failure } = listing;
+      if (failure.kind === "invalid_key" || failure.kind === "suspended") {
+        await recordProbe(store, key.id, "", { ok: false, failure });
+        continue;
+      }
+      return adminError(c, 502, "upstream_error", `Google's model list failed: ${redactSecrets(failure.message).slice(0, 300)}`);
+    }
+    return adminError(c, 503, "no_usable_key", "No usable Gemini key to ask Google for its models; add or re-enable one.");
+  })
+  .post("/models", async (c) => {
+    const body = await readJsonBody(c, modelConfigSchema);
+    if (!body.ok) return body.response;
+    const store = new ConfigStore(c.env.WORKER_CONFIG_KV);
+    const models = await store.listModels();
+    if (models.some((m) => m.id === body.data.id)) {
+      return adminError(c, 409, "duplicate_model", `Model ${body.data.id} is already configured.`);
+    }
+    await store.saveModels([...models, body.data]);
+    invalidateConfig();
+    return c.json(body.data);
+  })
+  .put("/models/:id", async (c) => {
+    const body = await readJsonBody(c, modelChanges);
+    if (!body.ok) return body.response;
+    const store = new ConfigStore(c.env.WORKER_CONFIG_KV);
+    const models = await store.listModels();
+    const index = models.findIndex((m) => m.id === c.req.param("id"));
+    const current = models[index];
+    if (!current) return notFound(c, "Model");
+    const updated: ModelConfig = { id: current.id, ...body.data };
+    models[index] = updated;
+    await store.saveModels(models);
+    invalidateConfig();
+    return c.json(updated);
+  })
+  .delete("/models/:id", async (c) => {
+    const store = new ConfigStore(c.env.WORKER_CONFIG_KV);
+    const models = await store.listModels();
+    const kept = models.filter((m) => m.id !== c.req.param("id"));
+    if (kept.length === models.length) return notFound(c, "Model");
+    await store.saveModels(kept);
+    invalidateConfig();
+    return c.json({ ok: true });
+  });

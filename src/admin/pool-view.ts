@@ -1,0 +1,55 @@
+import { ConfigStore } from "../config/config-store";
+import type { ModelConfig, Settings } from "../config/schemas";
+import type { Env } from "../env";
+import { KeyStore } from "../pool/key-store";
+import { pacificDay } from "../pool/pacific-day";
+import type { DayCounter, GeminiKeyRecord, KeyState } from "../pool/types";
+
+/**
+ * Everything the admin answers about the pool are computed from: keys, their states,
+ * today's counters, models and settings, read fresh from KV (not the proxy's cached
+ * snapshot), so an admin sees the result of their own change at once.
+ */
+export interface PoolView {
+  day: string;
+  now: number;
+  keys: GeminiKeyRecord[];
+  states: Map<string, KeyState>;
+  counters: Map<string, DayCounter>;
+  models: ModelConfig[];
+  modelsById: Map<string, ModelConfig>;
+  settings: Settings;
+}
+
+export async function readPoolView(env: Env, now = Date.now()): Promise<PoolView> {
+  const keyStore = new KeyStore(env.GEMINI_KEYS_KV);
+  const configStore = new ConfigStore(env.WORKER_CONFIG_KV);
+  const day = pacificDay(now);
+  const [keys, models, settings] = await Promise.all([
+    keyStore.listKeys(),
+    configStore.listModels(),
+    configStore.getSettings(),
+  ]);
+  const ids = keys.map((key) => key.id);
+  const [states, counters] = await Promise.all([keyStore.readStates(ids), keyStore.readCounters(day, ids)]);
+  return {
+    day,
+    now,
+    keys,
+    states,
+    counters,
+    models,
+    modelsById: new Map(models.map((model) => [model.id, model])),
+    settings,
+  };
+}
+
+/** Keys the pool may use at all now: enabled, not invalid, not within a suspension. */
+export function usableKeys(view: PoolView): GeminiKeyRecord[] {
+  return view.keys.filter((key) => {
+    if (!key.enabled) return false;
+    const state = view.states.get(key.id);
+    if (state?.status === "invalid") return false;
+    return !(state?.status === "suspended" && (state.until ?? Infinity) > view.now);
+  });
+}

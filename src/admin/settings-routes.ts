@@ -1,0 +1,17 @@
+import { Hono } from "hono";
+import { invalidateConfig } from "../config/config-cache";
+import { ConfigStore } from "../config/config-store";
+import { settingsSchema } from "../config/schemas";
+import type { AppEnv } from "../env";
+import { readJsonBody } from "./json-body";
+
+/** `/api/admin/settings`: read (defaults merged) and replace as a whole. */
+export const settingsRoutes = new Hono<AppEnv>()
+  .get("/settings", async (c) => c.json(await new ConfigStore(c.env.WORKER_CONFIG_KV).getSettings()))
+  .put("/settings", async (c) => {
+    const body = await readJsonBody(c, settingsSchema);
+    if (!body.ok) return body.response;
+    await new ConfigStore(c.env.WORKER_CONFIG_KV).saveSettings(body.data);
+    invalidateConfig();
+    return c.json(body.data);
+  });
