@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { GenerateContentResponse } from "../../src/gemini/types";
 import { ChatStreamTranslator, SSE_DONE, SSE_KEEPALIVE, sseEvent } from "../../src/openai/stream";
-import { fixtureEvents, type ChunksFixture } from "./fixtures";
+import { toChatCompletion } from "../../src/openai/response";
+import { fixtureEvents, fixtureJson, type ChunksFixture, type JsonFixture } from "./fixtures";
 import { accumulate, type Chunk } from "./stream-accumulator";
 
 const ctx = { id: "chatcmpl-abc", created: 1_700_000_000, model: "my-gemini" };
@@ -256,4 +257,25 @@ describe("ChatStreamTranslator edge cases", () => {
     expect(SSE_DONE).toBe("data: [DONE]\n\n");
     expect(SSE_KEEPALIVE).toBe(": keep-alive\n\n");
   });
+});
+
+describe("stream and non-stream agree", () => {
+  it.each<JsonFixture>(["text", "toolCall", "reasoning", "codeExecution", "imageOutput", "promptBlock"])(
+    "%s.json replayed as a single stream event gives the same message",
+    (name) => {
+      const res = fixtureJson(name);
+      const whole = toChatCompletion(res, ctx);
+      const streamed = replay([res]);
+      const choice = (whole.body as { choices: { message: Record<string, unknown>; finish_reason: string }[] }).choices[0];
+      const acc = streamed.choices.get(0);
+      expect(acc?.content).toBe(choice?.message.content ?? "");
+      expect(acc?.refusal).toBe(choice?.message.refusal ?? undefined);
+      expect(acc?.finishReason).toBe(choice?.finish_reason);
+      const calls = (choice?.message.tool_calls as { id: string; function: { name: string; arguments: string } }[] | undefined) ?? [];
+      expect(acc?.toolCalls).toEqual(calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments })));
+      expect(streamed.translator.usage).toEqual(whole.usage);
+      expect(streamed.translator.signatures).toEqual(whole.signatures);
+      expect(streamed.translator.blocked).toBe(whole.blocked);
+    },
+  );
 });
