@@ -1,4 +1,4 @@
-import { loadConfig } from "./config/config-cache";
+import { ConfigStore } from "./config/config-store";
 import type { Env } from "./env";
 import { KeyStore } from "./pool/key-store";
 import { pacificDay, pacificMinuteOfDay } from "./pool/pacific-day";
@@ -28,8 +28,9 @@ export async function runScheduled(scheduledTime: number, env: Env): Promise<Cro
   let countersWritten = 0;
   if (dailyReset) {
     await liftModelBlocks(env.GEMINI_KEYS_KV);
-    const { settings } = await loadConfig(env.WORKER_CONFIG_KV, scheduledTime);
-    await pruneLedger(env.DB, scheduledTime - settings.retentionDays * 86_400_000);
+    // Read directly, not through the proxy's isolate cache, whose clock scheduledTime is not.
+    const { retentionDays } = await new ConfigStore(env.WORKER_CONFIG_KV).getSettings();
+    await pruneLedger(env.DB, scheduledTime - retentionDays * 86_400_000);
     await pruneSignatures(env.DB, scheduledTime);
   }
   countersWritten += await reconcileDay(env, day);

@@ -2,12 +2,13 @@ import type { ConfigSnapshot } from "../config/config-cache";
 import type { ModelConfig } from "../config/schemas";
 import type { UpstreamFailure } from "../gemini/failure";
 import { loadFor, unavailability } from "./availability";
-import { flushCounter } from "./counter-flush";
 import { KeyStore } from "./key-store";
+import { counterEntry, stateEntry } from "./kv-layout";
 import { nextPacificMidnight } from "./pacific-day";
 import { loadPoolSnapshot, type PoolSnapshot } from "./pool-snapshot";
 import { SIDELINE_MS, sideline, sidelineUntil } from "./sideline";
-import type { GeminiKeyRecord, KeyState } from "./types";
+import { spacedWrite } from "./spaced-write";
+import type { GeminiKeyRecord, KeyState, ModelBlock } from "./types";
 
 export type Pick =
   | { ok: true; key: GeminiKeyRecord }
@@ -16,8 +17,14 @@ export type Pick =
 
 export type WaitUntil = (promise: Promise<unknown>) => void;
 
-const SUSPENDED_RECHECK_MS = 3_600_000;
+/** A suspended (403) key is tried again after this long; a success then clears it. */
+export const SUSPENDED_RECHECK_MS = 3_600_000;
 const NETWORK_SIDELINE_MS = 5_000;
+/**
+ * A repeated 429 that moves a block's end by less than this is no change worth a KV write
+ * (concurrent calls on a stale snapshot each bring one).
+ */
+const BLOCK_SLACK_MS = 5_000;
 
 /** Selection and bookkeeping over the pool snapshot. One instance per proxied call. */
 export class KeyPool {
@@ -38,9 +45,12 @@ export class KeyPool {
   /**
    * Picks a key that can serve `model` now, skipping `tried`. Among usable keys, the less
    * loaded of two random ones (power of two choices): even spread without a shared pointer.
+   * Keys only sidelined after a 5xx are used when nothing else is left: a blip at Google
+   * must not turn into seconds of refusals.
    */
   pick(model: ModelConfig, tried: ReadonlySet<string>, now = Date.now()): Pick {
     const usable: GeminiKeyRecord[] = [];
+    let sidelined: { key: GeminiKeyRecord; until: number } | undefined;
     let earliest = Infinity;
     let lastReason = "no Gemini key is configured";
     for (const key of this.snapshot.keys) {
@@ -61,25 +71,30 @@ export class KeyPool {
       }
       const benchedUntil = sidelineUntil(key.id, model.id, now);
       if (benchedUntil !== undefined) {
-        earliest = Math.min(earliest, benchedUntil);
-        lastReason = "briefly sidelined after an upstream error";
+        if (!sidelined || benchedUntil < sidelined.until) sidelined = { key, until: benchedUntil };
         continue;
       }
       usable.push(key);
     }
     if (usable.length > 0) return { ok: true, key: this.lessLoaded(usable, model) };
+    if (sidelined) return { ok: true, key: sidelined.key };
     if (earliest !== Infinity) return { ok: false, reason: "rate_limited", retryAt: earliest, detail: lastReason };
     return { ok: false, reason: "no_key", detail: lastReason };
   }
 
   /** Counts a served call against the key's day counter; the KV write goes to waitUntil. */
   recordSuccess(keyId: string, modelId: string, waitUntil: WaitUntil): void {
-    const counters = this.snapshot.counters;
-    const counter = counters.get(keyId) ?? { day: this.snapshot.day, total: 0, models: {} };
+    const { counters, day } = this.snapshot;
+    const counter = counters.get(keyId) ?? { day, total: 0, models: {} };
     counter.models[modelId] = (counter.models[modelId] ?? 0) + 1;
     counter.total += 1;
     counters.set(keyId, counter);
-    waitUntil(flushCounter(this.store, keyId, () => counters.get(keyId)));
+    waitUntil(
+      spacedWrite(counterEntry(day, keyId), async () => {
+        const latest = counters.get(keyId);
+        if (latest) await this.store.writeCounter(keyId, { ...latest, models: { ...latest.models } });
+      }),
+    );
   }
 
   /** Applies a failure to the key's state. Writes KV only when the state really changes. */
@@ -90,22 +105,25 @@ export class KeyPool {
       benchBriefly(keyId, modelId, failure, now);
       return;
     }
-    if (JSON.stringify(before) === JSON.stringify(after)) return;
+    if (after === before) return;
     this.snapshot.states.set(keyId, after);
-    waitUntil(
-      this.store.writeState(keyId, after).catch((error: unknown) => {
-        console.warn(`state write for key ${keyId} failed: ${String(error)}`);
-      }),
-    );
+    waitUntil(this.writeState(keyId));
   }
 
   /** A success on a key whose suspension was being re-checked clears it. */
-  recordRecovery(keyId: string, waitUntil: WaitUntil): void {
+  recordRecovery(keyId: string, waitUntil: WaitUntil, now = Date.now()): void {
     const state = this.snapshot.states.get(keyId);
     if (state?.status !== "suspended") return;
-    const healed: KeyState = { status: "active", since: Date.now(), models: state.models };
-    this.snapshot.states.set(keyId, healed);
-    waitUntil(this.store.writeState(keyId, healed).catch(() => undefined));
+    this.snapshot.states.set(keyId, { status: "active", since: now, models: state.models });
+    waitUntil(this.writeState(keyId));
+  }
+
+  private writeState(keyId: string): Promise<void> {
+    const states = this.snapshot.states;
+    return spacedWrite(stateEntry(keyId), async () => {
+      const latest = states.get(keyId);
+      if (latest) await this.store.writeState(keyId, latest);
+    });
   }
 
   private lessLoaded(usable: GeminiKeyRecord[], model: ModelConfig): GeminiKeyRecord {
@@ -116,45 +134,55 @@ export class KeyPool {
   }
 }
 
-/** The key's next state after a failure, or undefined when the failure is not the key's doing. */
+/**
+ * The key's next state after a failure: `before` itself when nothing changes (no write),
+ * undefined when the failure is not the key's doing (Google's 5xx, network, empty reply,
+ * the client's own request).
+ */
 export function nextState(
   before: KeyState | undefined,
   modelId: string,
   failure: UpstreamFailure,
   now: number,
 ): KeyState | undefined {
-  const base: KeyState = before
-    ? { ...before, models: { ...before.models } }
-    : { status: "active", since: now, models: {} };
   switch (failure.kind) {
     case "rate_minute":
-      base.models[modelId] = {
+      return withBlock(before, modelId, now, {
         state: "cooling",
         until: now + Math.max(1_000, failure.retryAfterMs),
         reason: `per-minute rate limit${failure.quotaId ? ` (${failure.quotaId})` : ""}`,
-      };
-      return base;
+      });
     case "rate_day":
-      base.models[modelId] = {
+      return withBlock(before, modelId, now, {
         state: "exhausted",
         until: nextPacificMidnight(now),
         reason: `daily quota exhausted at Google${failure.quotaId ? ` (${failure.quotaId})` : ""}`,
-      };
-      return base;
+      });
     case "invalid_key":
       if (before?.status === "invalid") return before;
-      return { status: "invalid", reason: failure.message.slice(0, 300), since: now, models: base.models };
+      return { status: "invalid", reason: failure.message.slice(0, 300), since: now, models: before?.models ?? {} };
     case "suspended":
+      // While the suspension runs the key is not picked; a 403 from a stale snapshot elsewhere changes nothing.
+      if (before?.status === "suspended" && (before.until ?? Infinity) > now) return before;
       return {
         status: "suspended",
         reason: failure.message.slice(0, 300),
         since: before?.status === "suspended" ? before.since : now,
         until: now + SUSPENDED_RECHECK_MS,
-        models: base.models,
+        models: before?.models ?? {},
       };
     default:
       return undefined;
   }
+}
+
+function withBlock(before: KeyState | undefined, modelId: string, now: number, block: ModelBlock): KeyState {
+  const current = before?.models[modelId];
+  // A running block that already lasts (about) as long stays: no write, and an exhausted
+  // key is never shortened to cooling by a per-minute 429.
+  if (before && current && current.until > now && current.until >= block.until - BLOCK_SLACK_MS) return before;
+  const base: KeyState = before ?? { status: "active", since: now, models: {} };
+  return { ...base, models: { ...base.models, [modelId]: block } };
 }
 
 function benchBriefly(keyId: string, modelId: string, failure: UpstreamFailure, now: number): void {

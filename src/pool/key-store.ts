@@ -8,6 +8,13 @@ import {
 } from "./kv-layout";
 import type { DayCounter, GeminiKeyRecord, KeyState } from "./types";
 
+/** A day as the proxy sees it: key states, day counters, and the admin's reset marker. */
+export interface DayView {
+  states: Map<string, KeyState>;
+  counters: Map<string, DayCounter>;
+  resetAt: number | null;
+}
+
 /** Reads and writes of GEMINI_KEYS_KV. Knows storage, not HTTP and not policy. */
 export class KeyStore {
   constructor(private readonly kv: KVNamespace) {}
@@ -36,6 +43,25 @@ export class KeyStore {
 
   async deleteState(keyId: string): Promise<void> {
     await this.kv.delete(stateEntry(keyId));
+  }
+
+  /**
+   * Everything the proxy needs about today in ONE bulk get (for up to 49 keys): each key's
+   * state and day counter, and the day's reset marker.
+   */
+  async readDay(day: string, keyIds: string[]): Promise<DayView> {
+    const entries = [resetEntry(day), ...keyIds.flatMap((id) => [stateEntry(id), counterEntry(day, id)])];
+    const found = await this.bulkGet<unknown>(entries);
+    const states = new Map<string, KeyState>();
+    const counters = new Map<string, DayCounter>();
+    for (const id of keyIds) {
+      const state = found.get(stateEntry(id));
+      const counter = found.get(counterEntry(day, id));
+      if (state) states.set(id, state as KeyState);
+      if (counter) counters.set(id, counter as DayCounter);
+    }
+    const marker = found.get(resetEntry(day));
+    return { states, counters, resetAt: typeof marker === "number" ? marker : null };
   }
 
   async readCounters(day: string, keyIds: string[]): Promise<Map<string, DayCounter>> {

@@ -3,15 +3,18 @@ import { pacificDay } from "./pacific-day";
 import type { DayCounter, GeminiKeyRecord, KeyState } from "./types";
 
 /**
- * This isolate's view of GEMINI_KEYS_KV: keys, their states and today's counters, read in
- * bulk at most every POOL_TTL_MS. Calls served here update it in place, so rotation in
- * this isolate sees its own traffic at once; other isolates' traffic arrives on refresh.
+ * This isolate's view of GEMINI_KEYS_KV: keys, their states and today's counters, read
+ * (one get and one bulk get) at most every POOL_TTL_MS. Calls served here update it in
+ * place, so rotation in this isolate sees its own traffic at once; other isolates' traffic
+ * arrives on refresh.
  */
 export interface PoolSnapshot {
   day: string;
   keys: GeminiKeyRecord[];
   states: Map<string, KeyState>;
   counters: Map<string, DayCounter>;
+  /** When the admin last reset today's quotas by hand, if they did. */
+  resetAt: number | null;
   loadedAt: number;
 }
 
@@ -36,11 +39,11 @@ export function invalidatePoolSnapshot(): void {
 async function readSnapshot(store: KeyStore, now: number): Promise<PoolSnapshot> {
   const day = pacificDay(now);
   const keys = await store.listKeys();
-  const ids = keys.map((k) => k.id);
-  const [states, counters] = await Promise.all([store.readStates(ids), store.readCounters(day, ids)]);
+  const { states, counters, resetAt } = await store.readDay(day, keys.map((k) => k.id));
   const previous = cached;
-  if (previous?.day === day) keepLocalCounts(counters, previous.counters);
-  cached = { day, keys, states, counters, loadedAt: now };
+  // After a reset by hand (in any isolate), counts held here from before it are void.
+  if (previous?.day === day && previous.resetAt === resetAt) keepLocalCounts(counters, previous.counters);
+  cached = { day, keys, states, counters, resetAt, loadedAt: now };
   return cached;
 }
 

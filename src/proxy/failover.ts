@@ -24,18 +24,22 @@ export interface FailoverOptions<T> {
   attempt: (key: GeminiKeyRecord) => Promise<AttemptOutcome<T>>;
 }
 
+const CLIENT_GONE: UpstreamFailure = { kind: "network", message: "client disconnected" };
+
 /**
  * The attempt loop: pick a key, call, and on a failure another key can fix, record it on
  * the key and try the next one. A failure only the client can fix ends the loop at once
- * and costs no key anything.
+ * and costs no key anything. The loop ends before the first byte reaches the client: a
+ * stream that has started is never retried.
  */
 export async function withFailover<T>(options: FailoverOptions<T>): Promise<FailoverResult<T>> {
-  const { pool, model, waitUntil } = options;
+  const { pool, model, waitUntil, signal } = options;
   const tried = new Set<string>();
   let lastFailure: UpstreamFailure | undefined;
   let lastKeyId: string | null = null;
 
-  while (tried.size < options.maxAttempts && !options.signal?.aborted) {
+  while (tried.size < options.maxAttempts) {
+    if (signal?.aborted) return { ok: false, attempts: tried.size, lastKeyId, error: { kind: "upstream", failure: CLIENT_GONE } };
     const pick = pool.pick(model, tried);
     if (!pick.ok) {
       if (lastFailure) break;
@@ -51,18 +55,20 @@ export async function withFailover<T>(options: FailoverOptions<T>): Promise<Fail
     const key = pick.key;
     tried.add(key.id);
     lastKeyId = key.id;
-    const outcome = await options.attempt(key);
+    const outcome = await attemptSafely(options.attempt, key);
     if (outcome.ok) {
       pool.recordRecovery(key.id, waitUntil);
       return { ok: true, value: outcome.value, key, attempts: tried.size };
     }
+    // The client went away: the key did nothing wrong.
+    if (signal?.aborted) return { ok: false, attempts: tried.size, lastKeyId, error: { kind: "upstream", failure: CLIENT_GONE } };
     lastFailure = outcome.failure;
     pool.recordFailure(key.id, model.id, outcome.failure, waitUntil);
     if (!isRetryable(outcome.failure)) break;
   }
 
   if (!lastFailure) {
-    return { ok: false, attempts: tried.size, lastKeyId, error: { kind: "upstream", failure: { kind: "network", message: "client disconnected" } } };
+    return { ok: false, attempts: tried.size, lastKeyId, error: { kind: "upstream", failure: CLIENT_GONE } };
   }
   // The last key failed for a reason of its own: say what the pool as a whole can do now.
   if (KEY_FAILURES.has(lastFailure.kind)) {
@@ -78,3 +84,15 @@ export async function withFailover<T>(options: FailoverOptions<T>): Promise<Fail
 }
 
 const KEY_FAILURES = new Set<UpstreamFailure["kind"]>(["rate_minute", "rate_day", "invalid_key", "suspended"]);
+
+/** A reply body that breaks while being read is a network failure of this attempt, not a crash. */
+async function attemptSafely<T>(
+  attempt: (key: GeminiKeyRecord) => Promise<AttemptOutcome<T>>,
+  key: GeminiKeyRecord,
+): Promise<AttemptOutcome<T>> {
+  try {
+    return await attempt(key);
+  } catch (error) {
+    return { ok: false, failure: { kind: "network", message: `reading the reply failed: ${String(error)}` } };
+  }
+}
