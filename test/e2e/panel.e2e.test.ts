@@ -1,0 +1,293 @@
+// The admin panel in headless Chromium against the real Worker (wrangler dev) and the fake
+// Gemini API: login redirect and form, keys/models/client key added through the UI, proxied
+// calls with the official OpenAI client, every dashboard chart drawn with those calls (canvas
+// painted, table view with the right counts), language and theme, names that look like HTML
+// rendered as text, and no console errors.
+
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import type OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { adminSession, fake, fakeGeminiKey, openaiClient, waitFor, workerUrl, type AdminSession } from "./harness";
+import { cell, CHROMIUM, chartTable, numberIn, openPanelBrowser, pacificToday, paintedPixels, type PanelBrowser } from "./panel-browser";
+import { REPO_ROOT } from "./processes";
+
+const HOSTILE_NAME = "<img src=x onerror=alert(1)>";
+const RUN = Date.now().toString(36);
+// Models only this file uses, so the per-model counts are ours alone.
+const FLASH_MODEL = `gemini-2.5-flash-panel-${RUN}`;
+const PRO_MODEL = `gemini-2.5-pro-panel-${RUN}`;
+const SCREENSHOTS = path.join(REPO_ROOT, "test-results");
+
+interface ListedKey {
+  id: string;
+  name: string;
+  masked: string;
+  enabled: boolean;
+}
+interface UsageTotals {
+  rows: { group: string; requests: number; errors: number }[];
+}
+
+let admin: AdminSession;
+let ui: PanelBrowser;
+let base: string;
+const today = pacificToday();
+// Keys other test files left in the pool are disabled while this file runs (and restored after),
+// so every call here is served by the two keys added through the panel.
+const parkedKeys: string[] = [];
+const myKeys: { key: string; id: string; masked: string }[] = [];
+let clientKey = "";
+let clientKeyId = "";
+const tokensByModel = new Map<string, number>();
+const expectedByKey = new Map<string, { requests: number; errors: number }>();
+
+async function upstreamCallsSince(count: number) {
+  return (await fake.requests()).slice(count).filter((request) => request.action === "generateContent");
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  if (!existsSync(path.join(REPO_ROOT, "web/dist/admin.html"))) throw new Error("the panel is not built: run `npm run build:web` first");
+  base = workerUrl();
+  admin = await adminSession();
+  await fake.addModel(FLASH_MODEL);
+  await fake.addModel(PRO_MODEL);
+  for (const key of await admin.get<ListedKey[]>("/api/admin/gemini-keys")) {
+    if (!key.enabled) continue;
+    await admin.patch(`/api/admin/gemini-keys/${key.id}`, { enabled: false });
+    parkedKeys.push(key.id);
+  }
+  ui = await openPanelBrowser();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await ui?.close();
+  for (const id of parkedKeys) await admin.patch(`/api/admin/gemini-keys/${id}`, { enabled: true }).catch(() => undefined);
+});
+
+describe("admin panel in Chromium", () => {
+  it("sends /admin without a session to /login", async () => {
+    const response = await ui.page.goto(`${base}/admin`);
+    expect(new URL(ui.page.url()).pathname).toBe("/login");
+    expect(response?.request().redirectedFrom()?.url()).toBe(`${base}/admin`);
+    await expect(ui.page.locator("#password").isVisible()).resolves.toBe(true);
+  });
+
+  it("logs in through the form", async () => {
+    await ui.page.fill("#password", inject("adminPassword"));
+    await ui.page.click("#login-submit");
+    await ui.page.waitForURL(`${base}/admin**`);
+    await ui.page.locator('[data-chart] canvas, [data-chart] .empty-state').first().waitFor();
+    expect(await ui.page.locator("#tab-dashboard").getAttribute("aria-selected")).toBe("true");
+  });
+
+  it("adds Gemini keys in bulk and reports added, duplicate and malformed counts", async () => {
+    const { page } = ui;
+    const keys = [fakeGeminiKey(), fakeGeminiKey()];
+    await page.click("#tab-gemini-keys");
+    await page.getByLabel("Keys", { exact: true }).fill(`${keys[0]}\n${keys[1]}, ${keys[0]} not-a-key`);
+    await page.getByLabel("Name (optional)").fill(HOSTILE_NAME);
+    await page.getByRole("button", { name: "Add keys" }).click();
+    await page.locator(".toast").filter({ hasText: "Added 2, duplicates 1, malformed 1." }).waitFor();
+
+    const listed = await admin.get<ListedKey[]>("/api/admin/gemini-keys");
+    for (const key of keys) {
+      const found = listed.find((item) => item.masked.endsWith(key.slice(-4)) && item.name.startsWith(HOSTILE_NAME));
+      if (!found) throw new Error(`added key …${key.slice(-4)} not found in ${JSON.stringify(listed)}`);
+      myKeys.push({ key, id: found.id, masked: found.masked });
+    }
+    for (const mine of myKeys) {
+      await page.locator("tbody tr", { hasText: mine.masked }).waitFor();
+    }
+  });
+
+  it("adds a model from Google's list (category suggested) and one by hand", async () => {
+    const { page } = ui;
+    await page.click("#tab-models");
+    await page.getByRole("button", { name: "Load from Google" }).click();
+    await page.getByLabel("Filter").fill(FLASH_MODEL);
+    const suggestion = page.locator("tr", { has: page.locator("code", { hasText: FLASH_MODEL }) });
+    await expect(suggestion.locator("select").inputValue()).resolves.toBe("flash");
+    await page.getByRole("button", { name: `Add ${FLASH_MODEL}` }).click();
+    await page.locator(".toast").filter({ hasText: `Model ${FLASH_MODEL} added.` }).waitFor();
+
+    await page.getByLabel("Model id").fill(PRO_MODEL);
+    await page.getByLabel("Category", { exact: true }).selectOption("pro");
+    await page.getByLabel("Individual quota per key").fill("500");
+    await page.getByRole("button", { name: "Add model" }).click();
+    await page.locator(".toast").filter({ hasText: `Model ${PRO_MODEL} added.` }).waitFor();
+
+    const models = await admin.get<{ id: string; category: string; individualQuota: number | null }[]>("/api/admin/models");
+    expect(models.find((model) => model.id === FLASH_MODEL)?.category).toBe("flash");
+    expect(models.find((model) => model.id === PRO_MODEL)).toMatchObject({ category: "pro", individualQuota: 500 });
+  });
+
+  it("creates a client key, shows it once, and edits its options", async () => {
+    const { page } = ui;
+    await page.click("#tab-client-keys");
+    await page.getByLabel("Name", { exact: true }).fill(HOSTILE_NAME);
+    await page.getByRole("button", { name: "Create key" }).click();
+    const dialog = page.locator("dialog[open]");
+    await dialog.waitFor();
+    clientKey = await dialog.locator(".secret-field").inputValue();
+    expect(clientKey.length).toBeGreaterThan(20);
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(await page.content()).not.toContain(clientKey);
+
+    const row = page.locator("tbody tr", { hasText: HOSTILE_NAME });
+    await row.getByRole("button", { name: "Edit" }).click();
+    await page.locator("dialog[open]").getByLabel("Daily request limit").fill("1000");
+    await page.locator("dialog[open]").getByRole("button", { name: "Save" }).click();
+    await row.filter({ hasText: "1,000 requests a day" }).waitFor();
+    const clients = await admin.get<{ id: string; name: string; options: { dailyLimit: number | null } }[]>("/api/admin/worker-keys");
+    const created = clients.find((client) => client.name === HOSTILE_NAME);
+    expect(created?.options.dailyLimit).toBe(1000);
+    clientKeyId = created!.id;
+  });
+
+  it("proxies calls through the pool with the OpenAI client", async () => {
+    const client: OpenAI = openaiClient(clientKey);
+    await waitFor(
+      async () => {
+        const ids = new Set((await client.models.list()).data.map((model) => model.id));
+        return ids.has(FLASH_MODEL) && ids.has(PRO_MODEL);
+      },
+      { timeoutMs: 15_000, message: "panel-added models never reached /v1/models" },
+    );
+    const before = (await fake.requests()).length;
+    for (const [model, calls] of [[FLASH_MODEL, 3], [PRO_MODEL, 2]] as const) {
+      for (let i = 0; i < calls; i++) {
+        const answer = await client.chat.completions.create({ model, messages: [{ role: "user", content: `panel call ${i}` }] });
+        tokensByModel.set(model, (tokensByModel.get(model) ?? 0) + (answer.usage?.total_tokens ?? 0));
+      }
+    }
+    const served = await upstreamCallsSince(before);
+    expect(served).toHaveLength(5);
+    for (const mine of myKeys) expectedByKey.set(mine.id, { requests: served.filter((call) => call.apiKey === mine.key).length, errors: 0 });
+
+    // One call that fails: both keys answer a per-day 429, so the client gets 429 (rate_limited).
+    for (const mine of myKeys) await fake.script(mine.key, ["rate_limit_day"]);
+    const failedFrom = (await fake.requests()).length;
+    await expect(client.chat.completions.create({ model: PRO_MODEL, messages: [{ role: "user", content: "panel call fails" }] })).rejects.toMatchObject({ status: 429 });
+    const attempts = await upstreamCallsSince(failedFrom);
+    expect(attempts.length).toBeGreaterThan(0);
+    const lastKey = myKeys.find((mine) => mine.key === attempts.at(-1)!.apiKey)!;
+    const tally = expectedByKey.get(lastKey.id)!;
+    expectedByKey.set(lastKey.id, { requests: tally.requests + 1, errors: tally.errors + 1 });
+
+    // The ledger is written in waitUntil; the charts read it.
+    await waitFor(
+      async () => {
+        const usage = await admin.get<UsageTotals>(`/api/admin/usage?from=${today}&to=${today}&by=client`);
+        return usage.rows.find((row) => row.group === clientKeyId)?.requests === 6;
+      },
+      { timeoutMs: 15_000, message: "6 ledger rows for the panel's client key" },
+    );
+  });
+
+  it("draws every dashboard chart from those calls, with matching table views", async () => {
+    const { page } = ui;
+    await page.click("#tab-dashboard");
+    await page.locator('[data-range="today"]').click();
+    await page.locator(".range-text", { hasText: `${today} to ${today}` }).waitFor();
+    await page.locator('[data-chart="latency"] canvas').waitFor();
+
+    const painted = await paintedPixels(page);
+    for (const chart of ["requests-by-model", "tokens-by-model", "by-key", "by-client", "errors-by-outcome", "latency"]) {
+      expect(painted[chart], `${chart} canvas`).toBeGreaterThan(500);
+    }
+
+    const requests = await chartTable(page, "requests-by-model");
+    expect(numberIn(cell(requests, today, FLASH_MODEL))).toBe(3);
+    expect(numberIn(cell(requests, today, PRO_MODEL))).toBe(3);
+
+    const tokens = await chartTable(page, "tokens-by-model");
+    expect(tokensByModel.get(FLASH_MODEL)).toBeGreaterThan(0);
+    expect(numberIn(cell(tokens, today, FLASH_MODEL))).toBe(tokensByModel.get(FLASH_MODEL));
+    expect(numberIn(cell(tokens, today, PRO_MODEL))).toBe(tokensByModel.get(PRO_MODEL));
+
+    const byKey = await chartTable(page, "by-key");
+    for (const mine of myKeys) {
+      const label = byKey.rows.find((row) => row[0]!.includes(mine.masked))?.[0];
+      const expected = expectedByKey.get(mine.id)!;
+      if (expected.requests === 0) continue;
+      expect(label, `row for ${mine.masked}`).toContain(HOSTILE_NAME);
+      expect(numberIn(cell(byKey, label!, "Requests"))).toBe(expected.requests);
+      expect(numberIn(cell(byKey, label!, "Errors"))).toBe(expected.errors);
+    }
+
+    const byClient = await chartTable(page, "by-client");
+    expect(numberIn(cell(byClient, HOSTILE_NAME, "Requests"))).toBe(6);
+    expect(numberIn(cell(byClient, HOSTILE_NAME, "Errors"))).toBe(1);
+
+    const errors = await chartTable(page, "errors-by-outcome");
+    expect(numberIn(cell(errors, today, "Rate limited"))).toBeGreaterThanOrEqual(1);
+
+    const latency = await chartTable(page, "latency");
+    expect(numberIn(cell(latency, today, "Total p50 (ms)"))).toBeGreaterThan(0);
+
+    const csvHref = await page.locator('[data-chart="by-client"] a[download]').getAttribute("href");
+    expect(csvHref).toBe(`/api/admin/usage/export.csv?from=${today}&to=${today}&by=client`);
+    const csv = await page.request.get(`${base}${csvHref}`);
+    expect(csv.status()).toBe(200);
+    expect(await csv.text()).toContain(clientKeyId);
+
+    await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard-light.png"), fullPage: true });
+  });
+
+  it("switches to the dark theme and to Chinese, and remembers both", async () => {
+    const { page } = ui;
+    await page.click("#theme-toggle");
+    expect(await page.locator("html").getAttribute("data-theme")).toBe("dark");
+    expect(await page.locator("#theme-toggle").getAttribute("aria-pressed")).toBe("true");
+    await page.locator('[data-chart="latency"] canvas').waitFor();
+    const painted = await paintedPixels(page);
+    expect(Math.min(...Object.values(painted))).toBeGreaterThan(500);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard-dark.png"), fullPage: true });
+
+    await page.click("#language-toggle");
+    expect(await page.locator("html").getAttribute("lang")).toBe("zh-CN");
+    expect(await page.locator("#tab-dashboard").textContent()).toBe("仪表盘");
+    await page.locator('[data-chart="requests-by-model"] h3', { hasText: "每日请求数（按模型）" }).waitFor();
+
+    await page.reload();
+    expect(await page.locator("html").getAttribute("data-theme")).toBe("dark");
+    expect(await page.locator("#tab-gemini-keys").textContent()).toBe("Gemini 密钥");
+    await page.click("#language-toggle");
+    expect(await page.locator("#tab-dashboard").textContent()).toBe("Dashboard");
+  });
+
+  it("shows per-model key state, tests a key and resets quotas", async () => {
+    const { page } = ui;
+    await page.click("#tab-gemini-keys");
+    const exhausted = page.locator("tbody tr", { hasText: myKeys[0]!.masked }).locator("li", { hasText: PRO_MODEL });
+    await exhausted.filter({ hasText: "exhausted until" }).waitFor();
+
+    const row = page.locator("tbody tr", { hasText: myKeys[1]!.masked });
+    await row.getByRole("button", { name: "Test", exact: true }).click();
+    await row.locator(".badge", { hasText: /^OK · 200 · / }).waitFor();
+
+    await page.getByRole("button", { name: "Reset quotas now" }).click();
+    await page.locator("dialog[open]").getByRole("button", { name: "Reset quotas now" }).click();
+    await page.locator(".toast", { hasText: "Quotas reset." }).waitFor();
+    await waitFor(async () => (await exhausted.filter({ hasText: "exhausted until" }).count()) === 0, { message: "exhausted state cleared" });
+  });
+
+  it("renders names that look like HTML as text", async () => {
+    const { page } = ui;
+    for (const tab of ["#tab-gemini-keys", "#tab-client-keys", "#tab-dashboard"]) {
+      await page.click(tab);
+      await page.getByText(HOSTILE_NAME).first().waitFor({ state: "visible" });
+      expect(await page.locator('img[src="x"]').count()).toBe(0);
+    }
+    expect(await page.locator("img").evaluateAll((images) => images.map((image) => image.getAttribute("src")))).toEqual(["/favicon.svg"]);
+    expect(ui.dialogs).toEqual([]);
+  });
+
+  it("logged no console errors, page errors or failed requests", () => {
+    expect(ui.problems).toEqual([]);
+  });
+});
