@@ -3,6 +3,9 @@ import { TranslationError } from "./errors";
 import type { EmbeddingsRequest } from "./schemas";
 import { ZERO_USAGE, type UsageFigures } from "./usage";
 
+/** Google answers 400 above this ("at most 100 requests can be in one batch"). */
+export const MAX_EMBEDDING_INPUTS = 100;
+
 function inputTexts(input: EmbeddingsRequest["input"]): string[] {
   if (typeof input === "string") return [input];
   if (input.every((item): item is string => typeof item === "string")) return input;
@@ -15,6 +18,13 @@ function inputTexts(input: EmbeddingsRequest["input"]): string[] {
 /** OpenAI embeddings request -> Gemini batchEmbedContents (one request per input, in order). */
 export function toGeminiBatchEmbedRequest(req: EmbeddingsRequest, upstreamModel: string): BatchEmbedContentsRequest {
   const texts = inputTexts(req.input);
+  if (texts.length === 0) throw new TranslationError("`input` must not be empty.", { param: "input" });
+  if (texts.length > MAX_EMBEDDING_INPUTS) {
+    throw new TranslationError(`Gemini embeds at most ${MAX_EMBEDDING_INPUTS} inputs per request; got ${texts.length}.`, {
+      param: "input",
+      code: "too_many_inputs",
+    });
+  }
   texts.forEach((text, index) => {
     if (text === "") {
       throw new TranslationError("Input must not be an empty string.", {

@@ -29,6 +29,16 @@ describe("embeddings", () => {
     });
   });
 
+  it("empty input and more than Google's 100 inputs per batch are refused", () => {
+    expect(translationError(() => toGeminiBatchEmbedRequest(parseEmbeddingsRequest({ model: "m", input: [] }), "e")).param).toBe("input");
+    const hundred = Array.from({ length: 100 }, (_, i) => `t${i}`);
+    expect(toGeminiBatchEmbedRequest(parseEmbeddingsRequest({ model: "m", input: hundred }), "e").requests).toHaveLength(100);
+    expect(translationError(() => toGeminiBatchEmbedRequest(parseEmbeddingsRequest({ model: "m", input: [...hundred, "x"] }), "e"))).toMatchObject({
+      param: "input",
+      code: "too_many_inputs",
+    });
+  });
+
   it("token arrays and empty strings are refused", () => {
     expect(translationError(() => toGeminiBatchEmbedRequest(parseEmbeddingsRequest({ model: "m", input: [1, 2] }), "e"))).toMatchObject({
       param: "input",
