@@ -128,12 +128,9 @@ export class CandidateReader {
       delta.toolCalls.push({ index, id, type: "function", function: { name: call.name, arguments: "" } });
       return;
     }
-    delta.toolCalls.push({
-      index,
-      id,
-      type: "function",
-      function: { name: call.name, arguments: JSON.stringify(call.args ?? {}) },
-    });
+    const args = { ...call.args };
+    for (const arg of call.partialArgs ?? []) applyPartialArg(args, arg);
+    delta.toolCalls.push({ index, id, type: "function", function: { name: call.name, arguments: JSON.stringify(args) } });
   }
 
   private closeStreamed(): ToolCallDelta | null {

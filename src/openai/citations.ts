@@ -24,7 +24,7 @@ export function citationsFrom(grounding: GroundingMetadata | undefined, offsets:
   const cited = new Set<number>();
   for (const support of grounding?.groundingSupports ?? []) {
     const start = offsets.charOffset(support.segment?.startIndex ?? 0);
-    const end = offsets.charOffset(support.segment?.endIndex ?? 0);
+    const end = offsets.charOffset(support.segment?.endIndex ?? 0, "end");
     for (const chunkIndex of support.groundingChunkIndices ?? []) {
       const citation = cite(chunkIndex, start, end);
       if (!citation) continue;

@@ -36,11 +36,16 @@ export class TextOffsets {
     this.bytes += byteLength;
   }
 
-  /** UTF-8 byte offset in the answer text -> UTF-16 offset in the content. */
-  charOffset(byteOffset: number): number {
+  /**
+   * UTF-8 byte offset in the answer text -> UTF-16 offset in the content. At a boundary between
+   * two pieces (where the content may hold other text, e.g. a code block, in between) a start
+   * offset belongs to the next piece and an end offset to the previous one.
+   */
+  charOffset(byteOffset: number, edge: "start" | "end" = "start"): number {
     let piece: Piece | undefined;
     for (const candidate of this.pieces) {
-      if (candidate.byteStart > byteOffset) break;
+      const after = edge === "start" ? candidate.byteStart > byteOffset : candidate.byteStart >= byteOffset;
+      if (after) break;
       piece = candidate;
     }
     if (!piece) return 0;
