@@ -1,0 +1,103 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { KeyStore } from "../../src/pool/key-store";
+import { pacificDay } from "../../src/pool/pacific-day";
+import { admin, fakeGeminiKey, type Admin } from "./helpers";
+
+interface PoolToday {
+  day: string;
+  keys: { id: string; name: string; total: number; byModel: Record<string, number> }[];
+  models: { id: string; category: string; capacity: number | null; used: number; remaining: number | null; availableKeys: number }[];
+}
+
+const store = new KeyStore(env.GEMINI_KEYS_KV);
+
+async function addKey(session: Admin, tag: string): Promise<string> {
+  const result = await session.json<{ added: { id: string }[] }>("POST", "/api/admin/gemini-keys", {
+    keys: fakeGeminiKey(tag),
+    name: tag,
+  });
+  return result.added[0]?.id ?? "";
+}
+
+describe("pool", () => {
+  it("today: per-key totals and per-model capacity, use, remaining and available keys", async () => {
+    const session = await admin();
+    await session.json("PUT", "/api/admin/settings", {
+      quotas: { pro: 10, flash: 100 },
+      maxAttempts: 3,
+      attemptTimeoutMs: 60_000,
+      keepAliveSeconds: 15,
+      alwaysIncludeThoughts: false,
+      retentionDays: 90,
+    });
+    await session.json("POST", "/api/admin/models", { id: "gemini-2.5-pro", category: "pro" });
+    await session.json("POST", "/api/admin/models", { id: "gemini-3-pro", category: "pro", individualQuota: 4 });
+    await session.json("POST", "/api/admin/models", { id: "gemini-2.5-flash", category: "flash" });
+    await session.json("POST", "/api/admin/models", { id: "gemma.custom", category: "custom" });
+    await session.json("POST", "/api/admin/models", { id: "limited.custom", category: "custom", dailyQuota: 5 });
+
+    const a = await addKey(session, "poolA");
+    const b = await addKey(session, "poolB");
+    const disabled = await addKey(session, "poolOff");
+    const invalid = await addKey(session, "poolBad");
+    await session.json("PATCH", `/api/admin/gemini-keys/${disabled}`, { enabled: false });
+    const now = Date.now();
+    await store.writeState(invalid, { status: "invalid", since: now, models: {} });
+    await store.writeState(b, {
+      status: "active",
+      since: now,
+      models: { "gemini-2.5-flash": { state: "cooling", until: now + 60_000, reason: "per-minute rate limit" } },
+    });
+    const day = pacificDay(now);
+    await store.writeCounter(a, { day, total: 13, models: { "gemini-2.5-pro": 6, "gemini-3-pro": 4, "limited.custom": 3 } });
+    await store.writeCounter(b, { day, total: 2, models: { "gemini-2.5-flash": 2 } });
+    await store.writeCounter(invalid, { day, total: 1, models: { "gemini-2.5-pro": 1 } });
+
+    const today = await session.json<PoolToday>("GET", "/api/admin/pool/today");
+    expect(today.day).toBe(day);
+    expect(today.keys).toEqual([
+      { id: a, name: "poolA", total: 13, byModel: { "gemini-2.5-pro": 6, "gemini-3-pro": 4, "limited.custom": 3 } },
+      { id: b, name: "poolB", total: 2, byModel: { "gemini-2.5-flash": 2 } },
+      { id: disabled, name: "poolOff", total: 0, byModel: {} },
+      { id: invalid, name: "poolBad", total: 1, byModel: { "gemini-2.5-pro": 1 } },
+    ]);
+    const byId = new Map(today.models.map((m) => [m.id, m]));
+    // Usable keys: a and b. Pro quota 10 per key; a has drawn all 10 of it.
+    expect(byId.get("gemini-2.5-pro")).toEqual({
+      id: "gemini-2.5-pro", category: "pro", capacity: 20, used: 7, remaining: 10, availableKeys: 1,
+    });
+    // Individual quota 4 per key; a used its 4.
+    expect(byId.get("gemini-3-pro")).toEqual({
+      id: "gemini-3-pro", category: "pro", capacity: 8, used: 4, remaining: 4, availableKeys: 1,
+    });
+    // b is cooling for flash, so only a can serve it now.
+    expect(byId.get("gemini-2.5-flash")).toEqual({
+      id: "gemini-2.5-flash", category: "flash", capacity: 200, used: 2, remaining: 198, availableKeys: 1,
+    });
+    expect(byId.get("gemma.custom")).toEqual({
+      id: "gemma.custom", category: "custom", capacity: null, used: 0, remaining: null, availableKeys: 2,
+    });
+    expect(byId.get("limited.custom")).toEqual({
+      id: "limited.custom", category: "custom", capacity: 10, used: 3, remaining: 7, availableKeys: 2,
+    });
+  });
+
+  it("reset zeroes today's counters and lifts per-model blocks, keeping invalid keys invalid", async () => {
+    const session = await admin();
+    const keys = await store.listKeys();
+    const ids = keys.map((k) => k.id);
+    const day = pacificDay(Date.now());
+    expect((await store.readCounters(day, ids)).size).toBeGreaterThan(0);
+
+    expect(await session.json("POST", "/api/admin/pool/reset", {})).toEqual({ ok: true });
+
+    expect((await store.readCounters(day, ids)).size).toBe(0);
+    const states = await store.readStates(ids);
+    for (const state of states.values()) expect(state.models).toEqual({});
+    expect([...states.values()].some((s) => s.status === "invalid")).toBe(true);
+    const today = await session.json<PoolToday>("GET", "/api/admin/pool/today");
+    expect(today.keys.every((k) => k.total === 0)).toBe(true);
+    expect(today.models.find((m) => m.id === "gemini-2.5-flash")?.availableKeys).toBe(2);
+  });
+});
