@@ -1,0 +1,322 @@
+// The real attempt loop (withFailover + callGemini + classification) over the real KeyPool
+// and local KV, with Google faked at the fetch boundary: what each failure kind does to the
+// key in KV, whether another key is tried, and what the client is answered.
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Settings } from "../../src/config/schemas";
+import { callGemini } from "../../src/gemini/client";
+import type { GenerateContentResponse } from "../../src/gemini/types";
+import { isEmptyReply } from "../../src/openai/response";
+import { KeyPool, SUSPENDED_RECHECK_MS } from "../../src/pool/key-pool";
+import { KeyStore } from "../../src/pool/key-store";
+import { nextPacificMidnight } from "../../src/pool/pacific-day";
+import type { KeyState } from "../../src/pool/types";
+import { withFailover, type FailoverResult } from "../../src/proxy/failover";
+import { answerFailover } from "../../src/proxy/failover-response";
+import * as google from "./google-errors";
+import {
+  CountingKv,
+  MODELS,
+  configSnapshot,
+  fakeGoogle,
+  seed,
+  settingsWith,
+  waitUntilCollector,
+  type Behaviour,
+  type FakeGoogle,
+} from "./harness";
+
+const FLASH = MODELS[1]!;
+const store = new KeyStore(env.GEMINI_KEYS_KV);
+let run = 0;
+let ids: (name: string) => string;
+
+beforeEach(() => {
+  run += 1;
+  ids = (name) => `r${run}-${name}`;
+});
+afterEach(() => vi.restoreAllMocks());
+
+interface Scenario {
+  kv: CountingKv;
+  upstream: FakeGoogle;
+  call: (options?: { maxAttempts?: number; now?: number }) => Promise<FailoverResult<GenerateContentResponse>>;
+  stateOf: (name: string) => Promise<KeyState | undefined>;
+}
+
+/** Keys in pick order: with Math.random pinned to 0 the loop tries them first to last. */
+async function scenario(keys: Array<[string, Behaviour]>, settings: Settings = settingsWith()): Promise<Scenario> {
+  const fakeKeys = keys.map(([name, behaviour]) => ({ id: ids(name), behaviour }));
+  await seed(fakeKeys, settings);
+  vi.spyOn(Math, "random").mockReturnValue(0);
+  const upstream = fakeGoogle(fakeKeys);
+  const kv = new CountingKv(env.GEMINI_KEYS_KV);
+  const config = configSnapshot(settings);
+  return {
+    kv,
+    upstream,
+    stateOf: async (name) => (await store.readStates([ids(name)])).get(ids(name)),
+    call: async ({ maxAttempts = settings.maxAttempts, now } = {}) => {
+      const { waitUntil, settle } = waitUntilCollector();
+      const pool = await KeyPool.open(kv.binding, config, now);
+      const result = await withFailover<GenerateContentResponse>({
+        pool,
+        model: FLASH,
+        maxAttempts,
+        waitUntil,
+        attempt: async (key) => {
+          const attempt = await callGemini({
+            base: env.GEMINI_API_BASE,
+            apiKey: key.secret,
+            path: `models/${FLASH.id}:generateContent`,
+            body: { contents: [{ role: "user", parts: [{ text: "Hi" }] }] },
+            timeoutMs: 50,
+          });
+          if (!attempt.ok) return attempt;
+          const reply = (await attempt.response.json()) as GenerateContentResponse;
+          if (isEmptyReply(reply)) return { ok: false, failure: { kind: "empty", message: "empty reply" } };
+          return { ok: true, value: reply };
+        },
+      });
+      if (result.ok) pool.recordSuccess(result.key.id, FLASH.id, waitUntil);
+      await settle();
+      return result;
+    },
+  };
+}
+
+function servedBy(result: FailoverResult<unknown>): string | undefined {
+  return result.ok ? result.key.id : undefined;
+}
+
+describe("a failure another key can fix: the next key serves the call", () => {
+  it("per-minute 429 -> cooling until retryDelay (34.4 s), one state write", async () => {
+    const s = await scenario([["limited", google.perMinute429], ["good", "ok"]]);
+    const before = Date.now();
+    const result = await s.call();
+    expect(servedBy(result)).toBe(ids("good"));
+    expect(result.attempts).toBe(2);
+    const state = await s.stateOf("limited");
+    expect(state?.status).toBe("active");
+    expect(state?.models[FLASH.id]?.state).toBe("cooling");
+    expect(state?.models[FLASH.id]?.until).toBeGreaterThanOrEqual(before + 34_400);
+    expect(state?.models[FLASH.id]?.until).toBeLessThanOrEqual(Date.now() + 34_400);
+    expect(s.kv.puts.filter((p) => p.startsWith("state:"))).toEqual([`state:${ids("limited")}`]);
+  });
+
+  it("per-day 429 -> exhausted until the next Pacific midnight", async () => {
+    const s = await scenario([["spent", google.perDay429()], ["good", "ok"]]);
+    const result = await s.call();
+    expect(servedBy(result)).toBe(ids("good"));
+    const state = await s.stateOf("spent");
+    expect(state?.models[FLASH.id]).toMatchObject({ state: "exhausted", until: nextPacificMidnight(Date.now()) });
+    expect(state?.models[FLASH.id]?.reason).toContain("PerDay");
+  });
+
+  it("400 API_KEY_INVALID -> invalid", async () => {
+    const s = await scenario([["bad", google.apiKeyInvalid], ["good", "ok"]]);
+    expect(servedBy(await s.call())).toBe(ids("good"));
+    expect(await s.stateOf("bad")).toMatchObject({ status: "invalid", reason: "API key not valid. Please pass a valid API key." });
+  });
+
+  it("403 -> suspended, re-checked an hour later", async () => {
+    const s = await scenario([["banned", google.consumerSuspended], ["good", "ok"]]);
+    const before = Date.now();
+    expect(servedBy(await s.call())).toBe(ids("good"));
+    const state = await s.stateOf("banned");
+    expect(state?.status).toBe("suspended");
+    expect(state?.until).toBeGreaterThanOrEqual(before + SUSPENDED_RECHECK_MS);
+  });
+
+  it.each<[string, Behaviour]>([
+    ["503 overloaded", google.overloaded],
+    ["500 internal", google.internalError],
+    ["network error", "network"],
+    ["timeout", "hang"],
+    ["empty reply", "empty"],
+  ])("%s -> another key, nothing written about the failing one", async (_name, behaviour) => {
+    const s = await scenario([["flaky", behaviour], ["good", "ok"]]);
+    const result = await s.call();
+    expect(servedBy(result)).toBe(ids("good"));
+    expect(result.attempts).toBe(2);
+    expect(await s.stateOf("flaky")).toBeUndefined();
+    expect(s.kv.puts.filter((p) => p.startsWith("state:"))).toEqual([]);
+  });
+
+  it("a 5xx benches the key in this isolate only briefly: the next call skips it", async () => {
+    const s = await scenario([["flaky", google.overloaded], ["good", "ok"]]);
+    await s.call();
+    const second = await s.call();
+    expect(servedBy(second)).toBe(ids("good"));
+    expect(second.attempts).toBe(1);
+    expect(s.upstream.callsByKey.get(ids("flaky"))).toBe(1);
+    // 10 s later the bench is over and the key is first in line again.
+    const pool = await KeyPool.open(s.kv.binding, configSnapshot());
+    expect(pool.pick(FLASH, new Set(), Date.now() + 5_000)).toMatchObject({ ok: true, key: { id: ids("good") } });
+    expect(pool.pick(FLASH, new Set(), Date.now() + 10_001)).toMatchObject({ ok: true, key: { id: ids("flaky") } });
+  });
+
+  it("an attempt that throws while reading the reply is a network failure of that key", async () => {
+    const s = await scenario([["broken", "ok"], ["good", "ok"]]);
+    vi.mocked(fetch).mockImplementationOnce(async () => new Response("{not json", { status: 200 }));
+    const result = await s.call();
+    expect(servedBy(result)).toBe(ids("good"));
+    expect(result.attempts).toBe(2);
+  });
+});
+
+describe("failures only the client or the region can fix go straight back", () => {
+  it("client 400: one upstream call, answered 400, the key costs nothing", async () => {
+    const s = await scenario([["first", google.clientMistake], ["second", "ok"]]);
+    const result = await s.call();
+    expect(result.ok).toBe(false);
+    expect(s.upstream.total()).toBe(1);
+    expect(s.kv.counts.put).toBe(0);
+    expect(await s.stateOf("first")).toBeUndefined();
+    if (result.ok) return;
+    const answer = answerFailover(result.error);
+    expect(answer.response.status).toBe(400);
+    expect(await answer.response.json()).toMatchObject({
+      error: { type: "invalid_request_error", code: "invalid_argument", message: "You can only set only one of thinking budget and thinking level." },
+    });
+    // Not benched either: the next call may use the same key at once.
+    await s.call();
+    expect(s.upstream.callsByKey.get(ids("first"))).toBe(2);
+  });
+
+  it("region FAILED_PRECONDITION: 'region', not a bad key, no retry", async () => {
+    const s = await scenario([["abroad", google.regionRefused], ["second", "ok"]]);
+    const result = await s.call();
+    expect(s.upstream.total()).toBe(1);
+    expect(await s.stateOf("abroad")).toBeUndefined();
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatchObject({ kind: "upstream", failure: { kind: "region" } });
+    const answer = answerFailover(result.error);
+    expect(answer.response.status).toBe(502);
+    expect(answer.code).toBe("region_not_supported");
+  });
+});
+
+describe("what the client hears when the pool cannot serve", () => {
+  it("every key rate limited: 429 rate_limit_exceeded with Retry-After; the next call makes no upstream call", async () => {
+    const s = await scenario([["a", google.perMinute429], ["b", google.perMinute429]]);
+    const result = await s.call();
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const answer = answerFailover(result.error);
+    expect(answer.response.status).toBe(429);
+    expect(answer.response.headers.get("retry-after")).toBe("35");
+    expect(await answer.response.json()).toMatchObject({ error: { type: "rate_limit_error", code: "rate_limit_exceeded" } });
+    const again = await s.call();
+    expect(again.ok).toBe(false);
+    expect(again.attempts).toBe(0);
+    expect(s.upstream.total()).toBe(2);
+    if (!again.ok) expect(answerFailover(again.error).response.status).toBe(429);
+  });
+
+  it("every key over its local quota: 429 until midnight, no upstream call at all", async () => {
+    const settings = settingsWith({ quotas: { pro: 10, flash: 0 } });
+    const s = await scenario([["a", "ok"]], settings);
+    const result = await s.call();
+    expect(s.upstream.total()).toBe(0);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatchObject({ kind: "rate_limited", retryAt: nextPacificMidnight(Date.now()) });
+  });
+
+  it("every key invalid or disabled: 503, and the next call makes no upstream call", async () => {
+    const s = await scenario([["a", google.apiKeyInvalid], ["b", google.apiKeyInvalid]]);
+    const first = await s.call();
+    expect(first.ok).toBe(false);
+    if (!first.ok) expect(answerFailover(first.error).response.status).toBe(503);
+    const second = await s.call();
+    expect(s.upstream.total()).toBe(2);
+    if (!second.ok) expect(answerFailover(second.error)).toMatchObject({ code: "no_key_available" });
+  });
+
+  it("no key configured: 503", async () => {
+    const s = await scenario([]);
+    const result = await s.call();
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(answerFailover(result.error).response.status).toBe(503);
+  });
+
+  it("upstream failures on every attempt: 502 after maxAttempts (3) keys, even with more keys left", async () => {
+    const s = await scenario([["a", google.overloaded], ["b", google.internalError], ["c", "network"], ["d", google.overloaded]]);
+    const result = await s.call();
+    expect(result.attempts).toBe(3);
+    expect(s.upstream.total()).toBe(3);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(answerFailover(result.error).response.status).toBe(502);
+  });
+
+  it("when every key is only sidelined, the next call still tries them instead of refusing", async () => {
+    const s = await scenario([["a", google.overloaded], ["b", google.overloaded]]);
+    await s.call();
+    const again = await s.call();
+    expect(again.attempts).toBe(2);
+    expect(s.upstream.total()).toBe(4);
+    if (!again.ok) expect(answerFailover(again.error).response.status).toBe(502);
+  });
+});
+
+describe("KV writes on the failure path", () => {
+  it("a failure that changes no state writes nothing; a success writes one counter", async () => {
+    const s = await scenario([["flaky", google.overloaded], ["good", "ok"]]);
+    await s.call();
+    expect(s.kv.counts.put).toBe(1);
+    expect(s.kv.puts).toEqual([`count:${new Date().toLocaleDateString("en-CA", { timeZone: "America/Los_Angeles" })}:${ids("good")}`]);
+  });
+
+  it("a 429 from a key this isolate already knows is cooling writes nothing", async () => {
+    const s = await scenario([["limited", google.perMinute429], ["good", "ok"]]);
+    await s.call();
+    const puts = s.kv.counts.put;
+    // Another isolate's stale snapshot: the pool is forced to pick the cooling key again.
+    const pool = await KeyPool.open(s.kv.binding, configSnapshot());
+    const { waitUntil, settle } = waitUntilCollector();
+    pool.recordFailure(ids("limited"), FLASH.id, { kind: "rate_minute", retryAfterMs: 34_400, message: "again" }, waitUntil);
+    await settle();
+    expect(s.kv.counts.put).toBe(puts);
+  });
+});
+
+describe("recovery", () => {
+  it("cooling expires by itself: the key is picked again once retryDelay has passed", async () => {
+    const s = await scenario([["limited", google.perMinute429], ["good", "ok"]]);
+    await s.call();
+    const state = await s.stateOf("limited");
+    const until = state!.models[FLASH.id]!.until;
+    const pool = await KeyPool.open(s.kv.binding, configSnapshot());
+    expect(pool.pick(FLASH, new Set([ids("good")]), until - 1)).toMatchObject({ ok: false, reason: "rate_limited", retryAt: until });
+    expect(pool.pick(FLASH, new Set([ids("good")]), until)).toMatchObject({ ok: true, key: { id: ids("limited") } });
+  });
+
+  it("a suspended key is re-tried after its until, and a success there makes it active again", async () => {
+    const s = await scenario([["banned", google.consumerSuspended]]);
+    await s.call();
+    expect((await s.stateOf("banned"))?.status).toBe("suspended");
+    const later = Date.now() + SUSPENDED_RECHECK_MS + 1;
+    const refused = await s.call({ now: Date.now() + 1 });
+    expect(refused.ok).toBe(false);
+    // An hour on, Google has lifted the suspension.
+    vi.restoreAllMocks();
+    vi.spyOn(Math, "random").mockReturnValue(0);
+    fakeGoogle([{ id: ids("banned"), behaviour: "ok" }]);
+    const { waitUntil, settle } = waitUntilCollector();
+    const pool = await KeyPool.open(s.kv.binding, configSnapshot(), later);
+    expect(pool.pick(FLASH, new Set(), later)).toMatchObject({ ok: true, key: { id: ids("banned") } });
+    pool.recordRecovery(ids("banned"), waitUntil, later);
+    await settle();
+    expect(await s.stateOf("banned")).toMatchObject({ status: "active", since: later });
+  });
+
+  it("an invalid key stays out until the admin acts, however late it is", async () => {
+    const s = await scenario([["bad", google.apiKeyInvalid]]);
+    await s.call();
+    const yearLater = Date.now() + 365 * 86_400_000;
+    const pool = await KeyPool.open(s.kv.binding, configSnapshot(), yearLater);
+    expect(pool.pick(FLASH, new Set(), yearLater)).toMatchObject({ ok: false, reason: "no_key" });
+  });
+});
