@@ -42,6 +42,12 @@ let clientKeyId = "";
 const tokensByModel = new Map<string, number>();
 const expectedByKey = new Map<string, { requests: number; errors: number }>();
 
+/** Closes the notices so screenshots show the page itself. */
+async function dismissToasts(): Promise<void> {
+  // In one go: success notices also leave by themselves, so a locator could go stale.
+  await ui.page.evaluate(() => document.querySelectorAll<HTMLButtonElement>(".toast-close").forEach((close) => close.click()));
+}
+
 async function upstreamCallsSince(count: number) {
   return (await fake.requests()).slice(count).filter((request) => request.action === "generateContent");
 }
@@ -235,6 +241,7 @@ describe("admin panel in Chromium", () => {
     expect(csv.status()).toBe(200);
     expect(await csv.text()).toContain(clientKeyId);
 
+    await dismissToasts();
     await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard-light.png"), fullPage: true });
   });
 
@@ -265,6 +272,8 @@ describe("admin panel in Chromium", () => {
     await page.click("#tab-gemini-keys");
     const exhausted = page.locator("tbody tr", { hasText: myKeys[0]!.masked }).locator("li", { hasText: PRO_MODEL });
     await exhausted.filter({ hasText: "exhausted until" }).waitFor();
+    await dismissToasts();
+    await page.screenshot({ path: path.join(SCREENSHOTS, "gemini-keys-dark.png"), fullPage: true });
 
     const row = page.locator("tbody tr", { hasText: myKeys[1]!.masked });
     await row.getByRole("button", { name: "Test", exact: true }).click();
@@ -280,7 +289,7 @@ describe("admin panel in Chromium", () => {
     const { page } = ui;
     for (const tab of ["#tab-gemini-keys", "#tab-client-keys", "#tab-dashboard"]) {
       await page.click(tab);
-      await page.getByText(HOSTILE_NAME).first().waitFor({ state: "visible" });
+      await page.getByText(HOSTILE_NAME).filter({ visible: true }).first().waitFor();
       expect(await page.locator('img[src="x"]').count()).toBe(0);
     }
     expect(await page.locator("img").evaluateAll((images) => images.map((image) => image.getAttribute("src")))).toEqual(["/favicon.svg"]);

@@ -39,7 +39,7 @@ export function chartCard(spec: ChartCardSpec, tableOpen: Set<string>): ChartCar
     { id: tableId, class: "chart-table", hidden: !tableOpen.has(spec.id) },
     dataTable(
       spec.title,
-      spec.table.columns.map((header, index) => ({ header, cell: (row: (string | number)[]) => row[index] ?? "", className: index > 0 ? "num" : undefined })),
+      spec.table.columns.map((header, index) => ({ header, cell: (row: (string | number)[]) => row[index] ?? "", className: index > 0 ? "num" : "nowrap" })),
       spec.table.rows,
       t("dash.noData"),
     ),

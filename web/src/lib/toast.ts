@@ -5,6 +5,8 @@ import { t } from "./i18n";
 type ToastKind = "info" | "success" | "error";
 
 const AUTO_HIDE_MS = 5000;
+/** Older notices give way so the stack never covers the page. */
+const MAX_SHOWN = 4;
 
 function region(): HTMLElement {
   let container = document.getElementById("toasts");
@@ -24,7 +26,9 @@ export function toast(message: string, kind: ToastKind = "info"): void {
     close,
   );
   close.addEventListener("click", () => item.remove());
-  region().append(item);
+  const container = region();
+  container.append(item);
+  while (container.children.length > MAX_SHOWN) container.firstElementChild?.remove();
   if (kind !== "error") window.setTimeout(() => item.remove(), AUTO_HIDE_MS);
 }
 
