@@ -9,7 +9,11 @@ const textPart = z.object({ type: z.literal("text"), text: z.string() });
 const refusalPart = z.object({ type: z.literal("refusal"), refusal: z.string() });
 const imagePart = z.object({
   type: z.literal("image_url"),
-  image_url: z.object({ url: z.string(), detail: z.enum(["auto", "low", "high"]).optional() }),
+  // some clients send the URL as a bare string; OpenAI's shape is the object
+  image_url: z.union([
+    z.object({ url: z.string(), detail: z.enum(["auto", "low", "high"]).optional() }),
+    z.string().transform((url) => ({ url })),
+  ]),
 });
 const audioPart = z.object({
   type: z.literal("input_audio"),

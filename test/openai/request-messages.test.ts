@@ -164,6 +164,11 @@ describe("content parts", () => {
     ]);
   });
 
+  it("a bare-string image_url (sent by some clients) works like the object form", () => {
+    const out = translate({ messages: [{ role: "user", content: [{ type: "image_url", image_url: `data:image/png;base64,${png}` }] }] });
+    expect(out.contents[0]?.parts).toEqual([{ inlineData: { mimeType: "image/png", data: png } }]);
+  });
+
   it("an http(s) image the caller did not fetch -> 400 with the part's path", () => {
     const error = translationError(() =>
       translate({ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://img.example/x.png" } }] }] }),
