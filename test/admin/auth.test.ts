@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Env } from "../../src/env";
 import { issueSessionToken } from "../../src/admin/session-token";
 import { ORIGIN, PASSWORD, call, callWithEnv, freshIp, login, loginRequest, sessionCookie } from "./helpers";
 
@@ -68,7 +69,7 @@ describe("POST /api/auth/login", () => {
     [{ ADMIN_PASSWORD: "password123456" }, "ADMIN_PASSWORD is a placeholder"],
     [{ SESSION_SECRET_KEY: undefined }, "SESSION_SECRET_KEY is not set"],
     [{ SESSION_SECRET_KEY: "too-short-secret" }, "SESSION_SECRET_KEY is too short"],
-  ])("refuses login with 503 while the secrets are weak: %o", async (overrides, reason) => {
+  ] as [Partial<Env>, string][])("refuses login with 503 while the secrets are weak: %o", async (overrides, reason) => {
     const password = overrides.ADMIN_PASSWORD ?? PASSWORD;
     const response = await callWithEnv(overrides, "/api/auth/login", loginRequest(password));
     expect(response.status).toBe(503);

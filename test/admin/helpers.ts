@@ -1,5 +1,5 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import worker from "../../src/index";
 import type { Env } from "../../src/env";
 
@@ -13,9 +13,9 @@ export function freshIp(): string {
   return `198.51.100.${ipCounter % 250}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-/** Runs the whole Worker in the test isolate. */
+/** Runs the whole Worker in the test isolate (and waits for its waitUntil work). */
 export function call(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(new Request(`${ORIGIN}${path}`, init));
+  return callWithEnv({}, path, init);
 }
 
 /** Runs the Worker with some bindings or vars replaced (weak secrets, a fake ASSETS). */
