@@ -89,6 +89,18 @@ describe("admin panel in Chromium", () => {
     expect(await ui.page.locator("#tab-dashboard").getAttribute("aria-selected")).toBe("true");
   });
 
+  it("moves between tabs with the arrow keys", async () => {
+    const { page } = ui;
+    await page.focus("#tab-dashboard");
+    await page.keyboard.press("ArrowRight");
+    expect(await page.locator("#tab-gemini-keys").getAttribute("aria-selected")).toBe("true");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("tab-gemini-keys");
+    expect(await page.locator("#panel-gemini-keys").isVisible()).toBe(true);
+    expect(await page.locator("#panel-dashboard").isVisible()).toBe(false);
+    await page.keyboard.press("ArrowLeft");
+    expect(await page.locator("#tab-dashboard").getAttribute("aria-selected")).toBe("true");
+  });
+
   it("adds Gemini keys in bulk and reports added, duplicate and malformed counts", async () => {
     const { page } = ui;
     const keys = [fakeGeminiKey(), fakeGeminiKey()];

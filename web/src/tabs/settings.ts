@@ -9,14 +9,15 @@ import type { Tab } from "./tab";
 
 export function createSettingsTab(panel: HTMLElement): Tab {
   let settings: Settings | null = null;
-  const number = (min: number) => h("input", { type: "number", min, step: 1, inputmode: "numeric", required: true });
+  // Bounds mirror the Worker's validation, so the browser can point at a bad field first.
+  const number = (min: number, max: number) => h("input", { type: "number", min, max, step: 1, inputmode: "numeric", required: true });
   const inputs = {
-    pro: number(0),
-    flash: number(0),
-    maxAttempts: number(1),
-    attemptTimeoutMs: number(1000),
-    keepAliveSeconds: number(0),
-    retentionDays: number(1),
+    pro: number(0, 10_000_000),
+    flash: number(0, 10_000_000),
+    maxAttempts: number(1, 10),
+    attemptTimeoutMs: number(1000, 600_000),
+    keepAliveSeconds: number(0, 120),
+    retentionDays: number(1, 3650),
     alwaysIncludeThoughts: h("input", { type: "checkbox" }),
   };
 
