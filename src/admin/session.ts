@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { ConfigStore } from "../config/config-store";
 import type { AppEnv } from "../env";
-import { checkAdminSecrets } from "./admin-secrets";
+import { checkAdminSecrets, type AdminSecrets } from "./admin-secrets";
 import { adminError } from "./errors";
 import { SESSION_TTL_MS, issueSessionToken, verifySessionToken, type Session } from "./session-token";
 
@@ -23,7 +23,7 @@ export async function currentSession(c: Context<AppEnv>): Promise<Session | null
   return session;
 }
 
-export async function startSession(c: Context<AppEnv>, secrets: Parameters<typeof issueSessionToken>[0]): Promise<void> {
+export async function startSession(c: Context<AppEnv>, secrets: AdminSecrets): Promise<void> {
   const { token } = await issueSessionToken(secrets);
   setCookie(c, COOKIE_NAME, token, { ...COOKIE_OPTIONS, maxAge: Math.floor(SESSION_TTL_MS / 1000) });
 }
