@@ -1,22 +1,24 @@
-import { eq, max } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { usageCalls } from "../usage/schema";
 
 /**
- * When each client key last made a call (epoch ms), from the ledger. One MAX(ts) per key in
- * a single D1 batch; with an index on (client_key_id, ts) each is a single index probe.
+ * When each client key last made a call (epoch ms), from the ledger: its newest row, one
+ * query per key in a single D1 batch. An index on (client_key_id, ts) makes each a single
+ * probe; without it the ts index is walked newest first until the key's row turns up.
  */
 export async function lastUsedByClient(database: D1Database, clientKeyIds: readonly string[]): Promise<Map<string, number>> {
+  const db = drizzle(database);
   const found = new Map<string, number>();
   const [first, ...rest] = clientKeyIds.map((id) =>
-    drizzle(database).select({ last: max(usageCalls.ts) }).from(usageCalls).where(eq(usageCalls.clientKeyId, id)),
+    db.select({ ts: usageCalls.ts }).from(usageCalls).where(eq(usageCalls.clientKeyId, id)).orderBy(desc(usageCalls.ts)).limit(1),
   );
   if (!first) return found;
-  const results = await drizzle(database).batch([first, ...rest]);
+  const results = await db.batch([first, ...rest]);
   results.forEach((rows, i) => {
-    const last = rows[0]?.last;
+    const newest = rows[0]?.ts;
     const id = clientKeyIds[i];
-    if (id !== undefined && last !== null && last !== undefined) found.set(id, Number(last));
+    if (id !== undefined && newest !== undefined) found.set(id, newest);
   });
   return found;
 }
