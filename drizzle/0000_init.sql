@@ -31,11 +31,41 @@ CREATE TABLE `usage_calls` (
 CREATE INDEX `usage_calls_day_idx` ON `usage_calls` (`day`);--> statement-breakpoint
 CREATE INDEX `usage_calls_key_day_idx` ON `usage_calls` (`gemini_key_id`,`day`);--> statement-breakpoint
 CREATE INDEX `usage_calls_ts_idx` ON `usage_calls` (`ts`);--> statement-breakpoint
+CREATE INDEX `usage_calls_client_ts_idx` ON `usage_calls` (`client_key_id`,`ts`);--> statement-breakpoint
 CREATE TABLE `usage_daily` (
 	`day` text NOT NULL,
 	`gemini_key_id` text NOT NULL,
 	`model` text NOT NULL,
+	`requests` integer DEFAULT 0 NOT NULL,
+	`errors` integer DEFAULT 0 NOT NULL,
+	`served` integer DEFAULT 0 NOT NULL,
+	`prompt_tokens` integer DEFAULT 0 NOT NULL,
+	`completion_tokens` integer DEFAULT 0 NOT NULL,
+	`thought_tokens` integer DEFAULT 0 NOT NULL,
+	`cached_tokens` integer DEFAULT 0 NOT NULL,
+	`total_tokens` integer DEFAULT 0 NOT NULL,
+	`latency_ms_sum` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`day`, `gemini_key_id`, `model`)
+);
+--> statement-breakpoint
+CREATE TABLE `usage_daily_client` (
+	`day` text NOT NULL,
 	`client_key_id` text NOT NULL,
+	`model` text NOT NULL,
+	`requests` integer DEFAULT 0 NOT NULL,
+	`errors` integer DEFAULT 0 NOT NULL,
+	`prompt_tokens` integer DEFAULT 0 NOT NULL,
+	`completion_tokens` integer DEFAULT 0 NOT NULL,
+	`thought_tokens` integer DEFAULT 0 NOT NULL,
+	`cached_tokens` integer DEFAULT 0 NOT NULL,
+	`total_tokens` integer DEFAULT 0 NOT NULL,
+	`latency_ms_sum` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`day`, `client_key_id`, `model`)
+);
+--> statement-breakpoint
+CREATE TABLE `usage_daily_outcome` (
+	`day` text NOT NULL,
+	`model` text NOT NULL,
 	`outcome` text NOT NULL,
 	`requests` integer DEFAULT 0 NOT NULL,
 	`prompt_tokens` integer DEFAULT 0 NOT NULL,
@@ -44,11 +74,9 @@ CREATE TABLE `usage_daily` (
 	`cached_tokens` integer DEFAULT 0 NOT NULL,
 	`total_tokens` integer DEFAULT 0 NOT NULL,
 	`latency_ms_sum` integer DEFAULT 0 NOT NULL,
-	PRIMARY KEY(`day`, `gemini_key_id`, `model`, `client_key_id`, `outcome`)
+	PRIMARY KEY(`day`, `model`, `outcome`)
 );
 --> statement-breakpoint
-CREATE INDEX `usage_daily_key_idx` ON `usage_daily` (`gemini_key_id`,`day`);--> statement-breakpoint
-CREATE INDEX `usage_daily_model_idx` ON `usage_daily` (`model`,`day`);--> statement-breakpoint
 CREATE TABLE `usage_latency` (
 	`day` text NOT NULL,
 	`model` text NOT NULL,

@@ -42,13 +42,26 @@ export const usageCalls = sqliteTable(
     index("usage_calls_day_idx").on(t.day),
     index("usage_calls_key_day_idx").on(t.geminiKeyId, t.day),
     index("usage_calls_ts_idx").on(t.ts),
+    index("usage_calls_client_ts_idx").on(t.clientKeyId, t.ts),
   ],
 );
 
+// The daily roll-ups, each upserted in the same D1 batch as the ledger row. Three narrow
+// tables instead of one keyed by every dimension: a chart grouping by one dimension then
+// aggregates days x keys x models rows at most, not days x keys x models x clients x outcomes.
+
+const tokenColumns = () => ({
+  promptTokens: integer("prompt_tokens").notNull().default(0),
+  completionTokens: integer("completion_tokens").notNull().default(0),
+  thoughtTokens: integer("thought_tokens").notNull().default(0),
+  cachedTokens: integer("cached_tokens").notNull().default(0),
+  totalTokens: integer("total_tokens").notNull().default(0),
+});
+
 /**
- * Daily roll-up maintained in the same D1 batch as the ledger row, so charts read
- * O(days x keys x models x clients x outcomes) rows and never scan the ledger.
- * Empty string stands for "no Gemini key" (the call never reached one).
+ * Per day, Gemini key and model. Empty string stands for "no Gemini key" (the call never
+ * reached one). `served` counts the calls Google served (ok or blocked), which count
+ * against the key's daily quota; counter reconciliation reads it.
  */
 export const usageDaily = sqliteTable(
   "usage_daily",
@@ -56,21 +69,46 @@ export const usageDaily = sqliteTable(
     day: text("day").notNull(),
     geminiKeyId: text("gemini_key_id").notNull(),
     model: text("model").notNull(),
-    clientKeyId: text("client_key_id").notNull(),
-    outcome: text("outcome", { enum: OUTCOMES }).notNull(),
     requests: integer("requests").notNull().default(0),
-    promptTokens: integer("prompt_tokens").notNull().default(0),
-    completionTokens: integer("completion_tokens").notNull().default(0),
-    thoughtTokens: integer("thought_tokens").notNull().default(0),
-    cachedTokens: integer("cached_tokens").notNull().default(0),
-    totalTokens: integer("total_tokens").notNull().default(0),
+    errors: integer("errors").notNull().default(0), // outcome is not ok
+    served: integer("served").notNull().default(0),
+    ...tokenColumns(),
     latencyMsSum: integer("latency_ms_sum").notNull().default(0),
   },
-  (t) => [
-    primaryKey({ columns: [t.day, t.geminiKeyId, t.model, t.clientKeyId, t.outcome] }),
-    index("usage_daily_key_idx").on(t.geminiKeyId, t.day),
-    index("usage_daily_model_idx").on(t.model, t.day),
-  ],
+  (t) => [primaryKey({ columns: [t.day, t.geminiKeyId, t.model] })],
+);
+
+/** Per day, client key and model: the client charts and a client key's daily limit. */
+export const usageDailyClient = sqliteTable(
+  "usage_daily_client",
+  {
+    day: text("day").notNull(),
+    clientKeyId: text("client_key_id").notNull(),
+    model: text("model").notNull(),
+    requests: integer("requests").notNull().default(0),
+    errors: integer("errors").notNull().default(0), // outcome is not ok
+    ...tokenColumns(),
+    latencyMsSum: integer("latency_ms_sum").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.clientKeyId, t.model] })],
+);
+
+/**
+ * Per day, model and outcome: the outcome charts, and (at most 8 outcomes per model) the
+ * smallest table that answers per-day and per-model totals. Tokens too, because the totals
+ * by outcome answer them.
+ */
+export const usageDailyOutcome = sqliteTable(
+  "usage_daily_outcome",
+  {
+    day: text("day").notNull(),
+    model: text("model").notNull(),
+    outcome: text("outcome", { enum: OUTCOMES }).notNull(),
+    requests: integer("requests").notNull().default(0),
+    ...tokenColumns(),
+    latencyMsSum: integer("latency_ms_sum").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.model, t.outcome] })],
 );
 
 /**
