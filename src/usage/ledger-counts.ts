@@ -15,9 +15,9 @@ export async function ledgerCountsForDay(database: D1Database, day: string, sinc
   const rows =
     since === null
       ? await db
-          .select({ keyId: usageDaily.geminiKeyId, model: usageDaily.model, n: sum(usageDaily.requests) })
+          .select({ keyId: usageDaily.geminiKeyId, model: usageDaily.model, n: sum(usageDaily.served) })
           .from(usageDaily)
-          .where(and(eq(usageDaily.day, day), ne(usageDaily.geminiKeyId, ""), inArray(usageDaily.outcome, COUNTED_OUTCOMES)))
+          .where(and(eq(usageDaily.day, day), ne(usageDaily.geminiKeyId, "")))
           .groupBy(usageDaily.geminiKeyId, usageDaily.model)
       : await db
           .select({ keyId: usageCalls.geminiKeyId, model: usageCalls.model, n: sql<number>`count(*)` })
