@@ -4,8 +4,7 @@ import { usageCalls } from "../usage/schema";
 
 /**
  * When each client key last made a call (epoch ms), from the ledger: its newest row, one
- * query per key in a single D1 batch. An index on (client_key_id, ts) makes each a single
- * probe; without it the ts index is walked newest first until the key's row turns up.
+ * query per key in a single D1 batch, each a single probe of usage_calls_client_ts_idx.
  */
 export async function lastUsedByClient(database: D1Database, clientKeyIds: readonly string[]): Promise<Map<string, number>> {
   const db = drizzle(database);
