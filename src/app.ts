@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { adminApp } from "./admin/admin-app";
 import type { AppEnv } from "./env";
 import { openAIError, redactSecrets } from "./openai/errors";
@@ -20,6 +21,7 @@ export function buildApp(): Hono<AppEnv> {
 
   // A bug must still answer in the caller's error shape, without internals or secrets.
   app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
     console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${redactSecrets(String(error?.stack ?? error))}`);
     if (new URL(c.req.url).pathname.startsWith("/api/")) {
       return c.json({ error: { message: "Internal error; see the Worker logs.", code: "internal_error" } }, 500);
