@@ -1,7 +1,8 @@
-import { sql } from "drizzle-orm";
+import { type AnyColumn, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { latencyBucket } from "./latency-buckets";
-import { usageCalls, usageDaily, usageLatency, type Outcome } from "./schema";
+import { COUNTED_OUTCOMES } from "./ledger-counts";
+import { usageCalls, usageDaily, usageDailyClient, usageDailyOutcome, usageLatency, type Outcome } from "./schema";
 
 export interface TokenFigures {
   promptTokens: number;
@@ -38,7 +39,19 @@ export interface CallRecord {
   errorCode: string | null;
 }
 
-/** Writes the ledger row, the day's roll-up and the latency histogram in one D1 batch. */
+const COUNTERS = ["requests", "promptTokens", "completionTokens", "thoughtTokens", "cachedTokens", "totalTokens", "latencyMsSum"] as const;
+
+/** ON CONFLICT DO UPDATE that adds the incoming row's value (SQLite's `excluded`) to each counter. */
+function adding<Name extends string>(table: Record<Name, AnyColumn>, names: readonly Name[]) {
+  return Object.fromEntries(
+    names.map((name) => [name, sql`${table[name]} + excluded.${sql.identifier(table[name].name)}`]),
+  ) as Record<Name, SQL>;
+}
+
+/**
+ * Writes the ledger row, the three daily roll-ups and the latency histogram in one D1 batch,
+ * so a roll-up never disagrees with the ledger.
+ */
 export async function recordCall(database: D1Database, call: CallRecord): Promise<void> {
   const db = drizzle(database);
   const { tokens } = call;
@@ -59,30 +72,31 @@ export async function recordCall(database: D1Database, call: CallRecord): Promis
     ttfbMs: call.ttfbMs,
     errorCode: call.errorCode,
   });
-  const rollUp = db
+  const counted = { requests: 1, ...tokens, latencyMsSum: call.latencyMs };
+  const errors = call.outcome === "ok" ? 0 : 1;
+  const served = COUNTED_OUTCOMES.includes(call.outcome) ? 1 : 0;
+  const keyRollUp = db
     .insert(usageDaily)
-    .values({
-      day: call.day,
-      geminiKeyId: call.geminiKeyId ?? "",
-      model: call.model,
-      clientKeyId: call.clientKeyId,
-      outcome: call.outcome,
-      requests: 1,
-      ...tokens,
-      latencyMsSum: call.latencyMs,
-    })
+    .values({ day: call.day, geminiKeyId: call.geminiKeyId ?? "", model: call.model, ...counted, errors, served })
     .onConflictDoUpdate({
-      target: [usageDaily.day, usageDaily.geminiKeyId, usageDaily.model, usageDaily.clientKeyId, usageDaily.outcome],
-      set: {
-        requests: sql`${usageDaily.requests} + 1`,
-        promptTokens: sql`${usageDaily.promptTokens} + ${tokens.promptTokens}`,
-        completionTokens: sql`${usageDaily.completionTokens} + ${tokens.completionTokens}`,
-        thoughtTokens: sql`${usageDaily.thoughtTokens} + ${tokens.thoughtTokens}`,
-        cachedTokens: sql`${usageDaily.cachedTokens} + ${tokens.cachedTokens}`,
-        totalTokens: sql`${usageDaily.totalTokens} + ${tokens.totalTokens}`,
-        latencyMsSum: sql`${usageDaily.latencyMsSum} + ${call.latencyMs}`,
-      },
+      target: [usageDaily.day, usageDaily.geminiKeyId, usageDaily.model],
+      set: adding(usageDaily, [...COUNTERS, "errors", "served"]),
     });
+  const clientRollUp = db
+    .insert(usageDailyClient)
+    .values({ day: call.day, clientKeyId: call.clientKeyId, model: call.model, ...counted, errors })
+    .onConflictDoUpdate({
+      target: [usageDailyClient.day, usageDailyClient.clientKeyId, usageDailyClient.model],
+      set: adding(usageDailyClient, [...COUNTERS, "errors"]),
+    });
+  const outcomeRollUp = db
+    .insert(usageDailyOutcome)
+    .values({ day: call.day, model: call.model, outcome: call.outcome, ...counted })
+    .onConflictDoUpdate({
+      target: [usageDailyOutcome.day, usageDailyOutcome.model, usageDailyOutcome.outcome],
+      set: adding(usageDailyOutcome, COUNTERS),
+    });
+
   const histogram: Array<{ metric: "total" | "ttfb"; ms: number }> = [{ metric: "total", ms: call.latencyMs }];
   if (call.ttfbMs !== null) histogram.push({ metric: "ttfb", ms: call.ttfbMs });
   const latencyRows = histogram.map(({ metric, ms }) =>
@@ -94,5 +108,5 @@ export async function recordCall(database: D1Database, call: CallRecord): Promis
         set: { count: sql`${usageLatency.count} + 1` },
       }),
   );
-  await db.batch([ledgerRow, rollUp, ...latencyRows]);
+  await db.batch([ledgerRow, keyRollUp, clientRollUp, outcomeRollUp, ...latencyRows]);
 }

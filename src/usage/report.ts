@@ -1,12 +1,14 @@
-import { type AnyColumn, and, between, eq, ne, sql } from "drizzle-orm";
+import { type SQLWrapper, and, between, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { toCsv } from "./csv";
 import { listDays } from "./days";
 import { histogramQuantile } from "./percentile";
-import { usageDaily, usageLatency } from "./schema";
+import { ROLL_UP_FOR, type RollUpView } from "./roll-ups";
+import { usageLatency } from "./schema";
 
-// Every query here reads the roll-ups (usage_daily, usage_latency), never the usage_calls
-// ledger, and filters on `day` first so SQLite walks the primary-key index by day.
+// Every query here reads a roll-up (the narrowest of usage_daily, usage_daily_client,
+// usage_daily_outcome for the grouping, or usage_latency), never the usage_calls ledger, and
+// filters on `day` first so SQLite walks the primary-key index by day.
 
 export const TOTALS_GROUPS = ["day", "key", "model", "client", "outcome"] as const;
 export type TotalsGroup = (typeof TOTALS_GROUPS)[number];
@@ -48,38 +50,28 @@ export interface LatencySeries {
   ttfbP95: (number | null)[];
 }
 
-const groupColumn = {
-  day: usageDaily.day,
-  key: usageDaily.geminiKeyId,
-  model: usageDaily.model,
-  client: usageDaily.clientKeyId,
-  outcome: usageDaily.outcome,
-} as const;
+const summed = (value: SQLWrapper) => sql<number>`sum(${value})`.mapWith(Number);
 
-const summed = (column: AnyColumn) => sql<number>`sum(${column})`.mapWith(Number);
-
-const inRange = (range: DayRange) => between(usageDaily.day, range.from, range.to);
+const inRange = (rollUp: RollUpView, range: DayRange) => between(rollUp.day, range.from, range.to);
 
 /** The totals query, exposed so the benchmark times and inspects the SQL the route runs. */
 export function usageTotalsQuery(db: D1Database, range: DayRange, by: TotalsGroup) {
-  const group = groupColumn[by];
+  const rollUp: RollUpView = ROLL_UP_FOR[by];
   return drizzle(db)
     .select({
-      group: sql<string>`${group}`,
-      requests: summed(usageDaily.requests),
-      errors: sql<number>`sum(case when ${usageDaily.outcome} <> 'ok' then ${usageDaily.requests} else 0 end)`.mapWith(
-        Number,
-      ),
-      promptTokens: summed(usageDaily.promptTokens),
-      completionTokens: summed(usageDaily.completionTokens),
-      thoughtTokens: summed(usageDaily.thoughtTokens),
-      cachedTokens: summed(usageDaily.cachedTokens),
-      totalTokens: summed(usageDaily.totalTokens),
-      latencyMsSum: summed(usageDaily.latencyMsSum),
+      group: sql<string>`${rollUp.group}`,
+      requests: summed(rollUp.requests),
+      errors: summed(rollUp.errors),
+      promptTokens: summed(rollUp.promptTokens),
+      completionTokens: summed(rollUp.completionTokens),
+      thoughtTokens: summed(rollUp.thoughtTokens),
+      cachedTokens: summed(rollUp.cachedTokens),
+      totalTokens: summed(rollUp.totalTokens),
+      latencyMsSum: summed(rollUp.latencyMsSum),
     })
-    .from(usageDaily)
-    .where(inRange(range))
-    .groupBy(group);
+    .from(rollUp.table)
+    .where(inRange(rollUp, range))
+    .groupBy(rollUp.group);
 }
 
 function emptyTotals(group: string): UsageTotalsRow {
@@ -113,20 +105,19 @@ export async function usageTotals(db: D1Database, range: DayRange, by: TotalsGro
   return rows.sort((a, b) => b.requests - a.requests || compareText(a.group, b.group));
 }
 
-const seriesValue = {
-  requests: summed(usageDaily.requests),
-  tokens: summed(usageDaily.totalTokens),
-  errors: summed(usageDaily.requests),
-} as const;
+function seriesValue(rollUp: RollUpView, metric: SeriesMetric) {
+  if (metric === "tokens") return summed(rollUp.totalTokens);
+  return summed(metric === "errors" ? rollUp.errors : rollUp.requests);
+}
 
 /** The daily series query, exposed so the benchmark times and inspects the route's SQL. */
 export function usageSeriesQuery(db: D1Database, range: DayRange, by: SeriesGroup, metric: SeriesMetric) {
-  const name = groupColumn[by];
+  const rollUp: RollUpView = ROLL_UP_FOR[by];
   return drizzle(db)
-    .select({ day: usageDaily.day, name: sql<string>`${name}`, value: seriesValue[metric] })
-    .from(usageDaily)
-    .where(and(inRange(range), metric === "errors" ? ne(usageDaily.outcome, "ok") : undefined))
-    .groupBy(usageDaily.day, name);
+    .select({ day: sql<string>`${rollUp.day}`, name: sql<string>`${rollUp.group}`, value: seriesValue(rollUp, metric) })
+    .from(rollUp.table)
+    .where(and(inRange(rollUp, range), metric === "errors" ? rollUp.hasErrors : undefined))
+    .groupBy(rollUp.day, rollUp.group);
 }
 
 /**

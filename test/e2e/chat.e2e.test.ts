@@ -31,13 +31,17 @@ interface LedgerRow {
 const chatRows = () =>
   d1<LedgerRow>(`SELECT * FROM usage_calls WHERE endpoint = 'chat' AND model = '${MODEL}' ORDER BY id`);
 
+/** The ok calls and their tokens in the key roll-up, checked to agree with the client roll-up. */
 const dailyRequests = async () => {
-  const [row] = await d1<{ requests: number | null; prompt_tokens: number | null; completion_tokens: number | null }>(
-    `SELECT SUM(requests) AS requests, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens
-       FROM usage_daily WHERE model = '${MODEL}' AND gemini_key_id = '${pool.geminiKeys[0]!.id}'
-        AND client_key_id = '${pool.clientKey.id}' AND outcome = 'ok'`,
-  );
-  return row ?? { requests: null, prompt_tokens: null, completion_tokens: null };
+  const okCalls = (table: string, where: string) =>
+    d1<{ requests: number | null; prompt_tokens: number | null; completion_tokens: number | null }>(
+      `SELECT SUM(requests - errors) AS requests, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens
+         FROM ${table} WHERE model = '${MODEL}' AND ${where}`,
+    );
+  const [byKey] = await okCalls("usage_daily", `gemini_key_id = '${pool.geminiKeys[0]!.id}'`);
+  const [byClient] = await okCalls("usage_daily_client", `client_key_id = '${pool.clientKey.id}'`);
+  expect(byClient).toEqual(byKey);
+  return byKey ?? { requests: null, prompt_tokens: null, completion_tokens: null };
 };
 
 /** Waits (ledger rows are written in waitUntil) until exactly `n` chat rows exist, then checks it stays n. */

@@ -120,8 +120,10 @@ describe("the reset run", () => {
     await runScheduled(midnight, env);
     const rows = await env.DB.prepare("SELECT day FROM usage_calls WHERE day IN ('2026-04-16', '2026-07-15')").all<{ day: string }>();
     expect(rows.results.map((r) => r.day)).toEqual(["2026-07-15"]);
-    const rollUp = await env.DB.prepare("SELECT requests FROM usage_daily WHERE day = '2026-04-16'").first<{ requests: number }>();
-    expect(rollUp?.requests).toBe(1);
+    for (const table of ["usage_daily", "usage_daily_client", "usage_daily_outcome"]) {
+      const rollUp = await env.DB.prepare(`SELECT requests FROM ${table} WHERE day = '2026-04-16'`).first<{ requests: number }>();
+      expect(rollUp?.requests, table).toBe(1);
+    }
   });
 });
 

@@ -9,7 +9,7 @@ const KEY_B = fakeGeminiKey("B");
 
 beforeEach(async () => {
   await env.DB.prepare("DELETE FROM usage_calls").run();
-  await env.DB.prepare("DELETE FROM usage_daily").run();
+  for (const table of ["usage_daily", "usage_daily_client", "usage_daily_outcome"]) await env.DB.prepare(`DELETE FROM ${table}`).run();
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -30,8 +30,10 @@ describe("POST /v1/chat/completions", () => {
     const rows = await ledgerRows();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ gemini_key_id: "a", client_key_id: "client-1", model: "gemini-2.5-flash", outcome: "ok", status: 200, attempts: 1, prompt_tokens: 5, completion_tokens: 7, streamed: 0 });
-    const daily = await env.DB.prepare("SELECT requests FROM usage_daily").all();
-    expect(daily.results).toEqual([{ requests: 1 }]);
+    for (const table of ["usage_daily", "usage_daily_client", "usage_daily_outcome"]) {
+      const daily = await env.DB.prepare(`SELECT requests FROM ${table}`).all();
+      expect(daily.results, table).toEqual([{ requests: 1 }]);
+    }
   });
 
   it("streams OpenAI chunks translated from Gemini SSE, ending with the usage chunk and [DONE]", async () => {

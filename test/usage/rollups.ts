@@ -16,30 +16,53 @@ export interface DailyRow {
   latencyMsSum?: number;
 }
 
-/** Writes usage_daily roll-up rows directly, as record.ts would have left them. */
+const COUNTERS = "prompt_tokens, completion_tokens, thought_tokens, cached_tokens, total_tokens, latency_ms_sum";
+const adding = (names: string) =>
+  names
+    .split(", ")
+    .map((name) => `${name} = ${name} + excluded.${name}`)
+    .join(", ");
+
+/**
+ * Adds calls to the three daily roll-ups directly, as record.ts would have left them: each row
+ * stands for `requests` calls of one day, key, model, client and outcome.
+ */
 export async function insertDaily(rows: DailyRow[]): Promise<void> {
-  const insert = env.DB.prepare(
-    `INSERT INTO usage_daily (day, gemini_key_id, model, client_key_id, outcome, requests,
-       prompt_tokens, completion_tokens, thought_tokens, cached_tokens, total_tokens, latency_ms_sum)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  const byKey = env.DB.prepare(
+    `INSERT INTO usage_daily (day, gemini_key_id, model, requests, errors, served, ${COUNTERS})
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT DO UPDATE SET ${adding(`requests, errors, served, ${COUNTERS}`)}`,
+  );
+  const byClient = env.DB.prepare(
+    `INSERT INTO usage_daily_client (day, client_key_id, model, requests, errors, ${COUNTERS})
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT DO UPDATE SET ${adding(`requests, errors, ${COUNTERS}`)}`,
+  );
+  const byOutcome = env.DB.prepare(
+    `INSERT INTO usage_daily_outcome (day, model, outcome, requests, ${COUNTERS})
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT DO UPDATE SET ${adding(`requests, ${COUNTERS}`)}`,
   );
   await env.DB.batch(
-    rows.map((row) =>
-      insert.bind(
-        row.day,
-        row.key ?? "k1",
-        row.model ?? "gemini-2.5-flash",
-        row.client ?? "c1",
-        row.outcome ?? "ok",
-        row.requests,
+    rows.flatMap((row) => {
+      const model = row.model ?? "gemini-2.5-flash";
+      const outcome = row.outcome ?? "ok";
+      const errors = outcome === "ok" ? 0 : row.requests;
+      const served = outcome === "ok" || outcome === "blocked" ? row.requests : 0;
+      const counters = [
         row.promptTokens ?? 0,
         row.completionTokens ?? 0,
         row.thoughtTokens ?? 0,
         row.cachedTokens ?? 0,
         row.totalTokens ?? 0,
         row.latencyMsSum ?? 0,
-      ),
-    ),
+      ];
+      return [
+        byKey.bind(row.day, row.key ?? "k1", model, row.requests, errors, served, ...counters),
+        byClient.bind(row.day, row.client ?? "c1", model, row.requests, errors, ...counters),
+        byOutcome.bind(row.day, model, outcome, row.requests, ...counters),
+      ];
+    }),
   );
 }
 

@@ -1,0 +1,94 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { recordCall, type CallRecord } from "../../src/usage/record";
+import type { Outcome } from "../../src/usage/schema";
+
+// Each test records on its own day (storage is shared by the tests of a file).
+
+function call(day: string, outcome: Outcome, extra: Partial<CallRecord> = {}): CallRecord {
+  return {
+    ts: Date.parse(`${day}T18:00:00Z`),
+    day,
+    clientKeyId: "client-a",
+    geminiKeyId: "key-a",
+    model: "gemini-2.5-flash",
+    category: "flash",
+    endpoint: "chat",
+    streamed: false,
+    status: outcome === "ok" || outcome === "blocked" ? 200 : 502,
+    outcome,
+    attempts: 1,
+    tokens: { promptTokens: 11, completionTokens: 7, thoughtTokens: 3, cachedTokens: 2, totalTokens: 21 },
+    latencyMs: 250,
+    ttfbMs: null,
+    errorCode: null,
+    ...extra,
+  };
+}
+
+const rowsOf = async (table: string, day: string) =>
+  (await env.DB.prepare(`SELECT * FROM ${table} WHERE day = ?`).bind(day).all()).results;
+
+const TOKENS = { prompt_tokens: 11, completion_tokens: 7, thought_tokens: 3, cached_tokens: 2, total_tokens: 21 };
+
+describe("recordCall", () => {
+  it("adds one call to each of the three roll-ups exactly once, with its tokens and latency", async () => {
+    const day = "2033-01-01";
+    await recordCall(env.DB, call(day, "ok"));
+    expect(await rowsOf("usage_calls", day)).toHaveLength(1);
+    expect(await rowsOf("usage_daily", day)).toEqual([
+      { day, gemini_key_id: "key-a", model: "gemini-2.5-flash", requests: 1, errors: 0, served: 1, ...TOKENS, latency_ms_sum: 250 },
+    ]);
+    expect(await rowsOf("usage_daily_client", day)).toEqual([
+      { day, client_key_id: "client-a", model: "gemini-2.5-flash", requests: 1, errors: 0, ...TOKENS, latency_ms_sum: 250 },
+    ]);
+    expect(await rowsOf("usage_daily_outcome", day)).toEqual([
+      { day, model: "gemini-2.5-flash", outcome: "ok", requests: 1, ...TOKENS, latency_ms_sum: 250 },
+    ]);
+  });
+
+  it("adds a second call of the same day, key, client and model to the same rows", async () => {
+    const day = "2033-01-02";
+    await recordCall(env.DB, call(day, "ok"));
+    await recordCall(env.DB, call(day, "ok", { latencyMs: 100, tokens: { promptTokens: 1, completionTokens: 1, thoughtTokens: 0, cachedTokens: 0, totalTokens: 2 } }));
+    const doubled = { requests: 2, prompt_tokens: 12, completion_tokens: 8, thought_tokens: 3, cached_tokens: 2, total_tokens: 23, latency_ms_sum: 350 };
+    expect(await rowsOf("usage_daily", day)).toEqual([{ day, gemini_key_id: "key-a", model: "gemini-2.5-flash", errors: 0, served: 2, ...doubled }]);
+    expect(await rowsOf("usage_daily_client", day)).toEqual([{ day, client_key_id: "client-a", model: "gemini-2.5-flash", errors: 0, ...doubled }]);
+    expect(await rowsOf("usage_daily_outcome", day)).toEqual([{ day, model: "gemini-2.5-flash", outcome: "ok", ...doubled }]);
+  });
+
+  it("counts ok as served, blocked as served and an error, other outcomes as errors only", async () => {
+    const day = "2033-01-03";
+    const outcomes: Outcome[] = ["ok", "blocked", "upstream_error", "rate_limited"];
+    for (const outcome of outcomes) await recordCall(env.DB, call(day, outcome, { geminiKeyId: `key-${outcome}` }));
+    const byKey = await env.DB.prepare("SELECT gemini_key_id, requests, errors, served FROM usage_daily WHERE day = ? ORDER BY gemini_key_id")
+      .bind(day)
+      .all();
+    expect(byKey.results).toEqual([
+      { gemini_key_id: "key-blocked", requests: 1, errors: 1, served: 1 },
+      { gemini_key_id: "key-ok", requests: 1, errors: 0, served: 1 },
+      { gemini_key_id: "key-rate_limited", requests: 1, errors: 1, served: 0 },
+      { gemini_key_id: "key-upstream_error", requests: 1, errors: 1, served: 0 },
+    ]);
+    expect(await rowsOf("usage_daily_client", day)).toMatchObject([{ client_key_id: "client-a", requests: 4, errors: 3 }]);
+    const byOutcome = await env.DB.prepare("SELECT outcome, requests FROM usage_daily_outcome WHERE day = ? ORDER BY outcome").bind(day).all();
+    expect(byOutcome.results).toEqual(outcomes.toSorted().map((outcome) => ({ outcome, requests: 1 })));
+  });
+
+  it("files a call that reached no key under the empty key id, neither served nor free of error", async () => {
+    const day = "2033-01-04";
+    await recordCall(env.DB, call(day, "no_key", { geminiKeyId: null, tokens: { promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 0 } }));
+    expect(await rowsOf("usage_daily", day)).toMatchObject([{ gemini_key_id: "", requests: 1, errors: 1, served: 0 }]);
+    expect((await rowsOf("usage_calls", day))[0]).toMatchObject({ gemini_key_id: null, outcome: "no_key" });
+  });
+
+  it("adds the latency histogram next to the roll-ups: total always, time to first byte when known", async () => {
+    const day = "2033-01-05";
+    await recordCall(env.DB, call(day, "ok", { streamed: true, latencyMs: 40, ttfbMs: 12 }));
+    const { results } = await env.DB.prepare("SELECT metric, count FROM usage_latency WHERE day = ? ORDER BY metric").bind(day).all();
+    expect(results).toEqual([
+      { metric: "total", count: 1 },
+      { metric: "ttfb", count: 1 },
+    ]);
+  });
+});
