@@ -95,8 +95,9 @@ describe("admin panel in Chromium", () => {
     await page.keyboard.press("ArrowRight");
     expect(await page.locator("#tab-gemini-keys").getAttribute("aria-selected")).toBe("true");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("tab-gemini-keys");
-    expect(await page.locator("#panel-gemini-keys").isVisible()).toBe(true);
-    expect(await page.locator("#panel-dashboard").isVisible()).toBe(false);
+    // The panel may still be empty while its data loads, so look at `hidden` rather than the box.
+    expect(await page.locator("#panel-gemini-keys").evaluate((panel) => panel.hidden)).toBe(false);
+    expect(await page.locator("#panel-dashboard").evaluate((panel) => panel.hidden)).toBe(true);
     await page.keyboard.press("ArrowLeft");
     expect(await page.locator("#tab-dashboard").getAttribute("aria-selected")).toBe("true");
   });
@@ -271,6 +272,7 @@ describe("admin panel in Chromium", () => {
     expect(await page.locator("html").getAttribute("lang")).toBe("zh-CN");
     expect(await page.locator("#tab-dashboard").textContent()).toBe("仪表盘");
     await page.locator('[data-chart="requests-by-model"] h3', { hasText: "每日请求数（按模型）" }).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard-dark-zh.png"), fullPage: true });
 
     await page.reload();
     expect(await page.locator("html").getAttribute("data-theme")).toBe("dark");

@@ -220,7 +220,10 @@ export function createGeminiKeysTab(panel: HTMLElement): Tab {
     const allSelected = keys.length > 0 && keys.every((key) => selected.has(key.id));
     const selectAll = h("input", { type: "checkbox", checked: allSelected });
     selectAll.addEventListener("change", () => {
-      for (const key of keys) selectAll.checked ? selected.add(key.id) : selected.delete(key.id);
+      for (const key of keys) {
+        if (selectAll.checked) selected.add(key.id);
+        else selected.delete(key.id);
+      }
       renderList();
       renderToolbar();
     });
@@ -233,7 +236,8 @@ export function createGeminiKeysTab(panel: HTMLElement): Tab {
           cell: (key) => {
             const box = h("input", { type: "checkbox", checked: selected.has(key.id), "aria-label": t("keys.selectOne", { name: key.name || key.masked }) });
             box.addEventListener("change", () => {
-              box.checked ? selected.add(key.id) : selected.delete(key.id);
+              if (box.checked) selected.add(key.id);
+              else selected.delete(key.id);
               renderToolbar();
             });
             return box;
