@@ -29,7 +29,9 @@ interface LedgerRow {
 }
 
 const chatRows = () =>
-  d1<LedgerRow>(`SELECT * FROM usage_calls WHERE endpoint = 'chat' AND model = '${MODEL}' ORDER BY id`);
+  d1<LedgerRow>(
+    `SELECT * FROM usage_calls WHERE endpoint = 'chat' AND model = '${MODEL}' AND client_key_id = '${pool.clientKey.id}' ORDER BY id`,
+  );
 
 /** The ok calls and their tokens in the key roll-up, checked to agree with the client roll-up. */
 const dailyRequests = async () => {
@@ -61,7 +63,8 @@ async function upstreamCall() {
 
 beforeAll(async () => {
   await fake.reset();
-  pool = await seedPool({ geminiKeys: 1, models: [{ id: MODEL, category: "flash" }], clientKeyName: "chat-e2e" });
+  // Test files share one Worker: start from an empty pool so the one key below is the only one.
+  pool = await seedPool({ geminiKeys: 1, models: [{ id: MODEL, category: "flash" }], clientKeyName: "chat-e2e", replace: true });
   client = openaiClient(pool.clientKey.key);
 });
 

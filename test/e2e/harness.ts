@@ -67,7 +67,8 @@ export async function adminSession(options: { password?: string; fresh?: boolean
   let cookie = reusable && existsSync(sessionFile()) ? readFileSync(sessionFile(), "utf8") : "";
   if (cookie) {
     const check = await fetch(`${base}/api/auth/session`, { headers: { cookie } });
-    if (check.status !== 200) cookie = "";
+    const state = check.ok ? ((await check.json()) as { authenticated?: boolean }) : {};
+    if (state.authenticated !== true) cookie = "";
   }
   if (!cookie) {
     const login = await fetch(`${base}/api/auth/login`, {
@@ -140,9 +141,31 @@ function categoryOf(id: string): ModelCategory {
 }
 
 /**
+ * Deletes every Gemini key, model and client key through the admin API. Test files share
+ * one Worker, so a file that needs to know exactly which keys and models exist starts here.
+ */
+export async function clearPool(admin: AdminSession): Promise<void> {
+  const remove = async (path: string) => {
+    const res = await admin.request("DELETE", path);
+    if (!res.ok && res.status !== 404) throw new HttpError("DELETE", path, res.status, await res.text());
+  };
+  for (const key of await admin.get<Array<{ id: string }>>("/api/admin/gemini-keys")) {
+    await remove(`/api/admin/gemini-keys/${encodeURIComponent(key.id)}`);
+  }
+  for (const model of await admin.get<Array<{ id: string }>>("/api/admin/models")) {
+    await remove(`/api/admin/models/${encodeURIComponent(model.id)}`);
+  }
+  for (const client of await admin.get<Array<{ id: string }>>("/api/admin/worker-keys")) {
+    await remove(`/api/admin/worker-keys/${encodeURIComponent(client.id)}`);
+  }
+}
+
+/**
  * Adds Gemini keys (one at a time, so each added id maps to its key), models and one
  * client key through the admin API, then waits until /v1/models shows the models to
  * that client (admin changes take up to 5 s to reach the proxy in local dev).
+ * `replace: true` first clears what other test files left (clearPool) and then waits
+ * until /v1/models lists exactly the seeded models.
  */
 export async function seedPool(
   options: {
@@ -150,9 +173,11 @@ export async function seedPool(
     clientKeyName?: string;
     models?: Array<string | ModelSpec>;
     admin?: AdminSession;
+    replace?: boolean;
   } = {},
 ): Promise<SeededPool> {
   const admin = options.admin ?? (await adminSession());
+  if (options.replace) await clearPool(admin);
   const keys =
     typeof options.geminiKeys === "number"
       ? Array.from({ length: options.geminiKeys }, () => fakeGeminiKey())
@@ -182,7 +207,7 @@ export async function seedPool(
   await waitFor(
     async () => {
       const listed = new Set((await client.models.list()).data.map((m) => m.id));
-      return models.every((m) => listed.has(m.id));
+      return models.every((m) => listed.has(m.id)) && (!options.replace || listed.size === models.length);
     },
     { timeoutMs: 10_000, message: "seeded models never appeared in /v1/models" },
   );
