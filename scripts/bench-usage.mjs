@@ -84,6 +84,7 @@ async function bundleReport() {
       contents: [
         'export * from "./src/usage/report.ts";',
         'export { LATENCY_BOUNDS, latencyBucket } from "./src/usage/latency-buckets.ts";',
+        'export { recordCall } from "./src/usage/record.ts";',
       ].join("\n"),
       resolveDir: root,
       loader: "ts",
@@ -171,14 +172,24 @@ SELECT
 FROM priced`;
 }
 
-/** The roll-ups the lead's record.ts would have maintained for exactly these ledger rows. */
+const ROLL_UPS = ["usage_daily", "usage_daily_client", "usage_daily_outcome"];
+const TOKEN_SUMS = `sum(prompt_tokens), sum(completion_tokens), sum(thought_tokens), sum(cached_tokens),
+  sum(total_tokens), sum(latency_ms)`;
+const TOKEN_COLUMNS = "prompt_tokens, completion_tokens, thought_tokens, cached_tokens, total_tokens, latency_ms_sum";
+
+/** The roll-ups src/usage/record.ts would have maintained for exactly these ledger rows. */
 function rollupInserts(bounds) {
   return [
-    `INSERT INTO usage_daily (day, gemini_key_id, model, client_key_id, outcome, requests, prompt_tokens,
-       completion_tokens, thought_tokens, cached_tokens, total_tokens, latency_ms_sum)
-     SELECT day, coalesce(gemini_key_id, ''), model, client_key_id, outcome, count(*), sum(prompt_tokens),
-       sum(completion_tokens), sum(thought_tokens), sum(cached_tokens), sum(total_tokens), sum(latency_ms)
-     FROM usage_calls GROUP BY 1, 2, 3, 4, 5`,
+    `INSERT INTO usage_daily (day, gemini_key_id, model, requests, errors, served, ${TOKEN_COLUMNS})
+     SELECT day, coalesce(gemini_key_id, ''), model, count(*), sum(outcome <> 'ok'), sum(outcome IN ('ok', 'blocked')),
+       ${TOKEN_SUMS}
+     FROM usage_calls GROUP BY 1, 2, 3`,
+    `INSERT INTO usage_daily_client (day, client_key_id, model, requests, errors, ${TOKEN_COLUMNS})
+     SELECT day, client_key_id, model, count(*), sum(outcome <> 'ok'), ${TOKEN_SUMS}
+     FROM usage_calls GROUP BY 1, 2, 3`,
+    `INSERT INTO usage_daily_outcome (day, model, outcome, requests, ${TOKEN_COLUMNS})
+     SELECT day, model, outcome, count(*), ${TOKEN_SUMS}
+     FROM usage_calls GROUP BY 1, 2, 3`,
     `INSERT INTO usage_latency (day, model, metric, bucket, count)
      SELECT day, model, 'total', ${bucketCase("latency_ms", bounds)}, count(*) FROM usage_calls GROUP BY 1, 2, 3, 4`,
     `INSERT INTO usage_latency (day, model, metric, bucket, count)
@@ -187,10 +198,18 @@ function rollupInserts(bounds) {
   ];
 }
 
+/** Drops every table of ours, so a database left by an earlier schema is migrated from scratch. */
+async function dropTables(db) {
+  const { results } = await db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
+    .all();
+  for (const { name } of results) await db.exec(`DROP TABLE "${name}"`);
+}
+
 async function buildDatabase(db, report) {
   const started = performance.now();
+  await dropTables(db);
   await applyMigrations(db);
-  for (const table of ["usage_calls", "usage_daily", "usage_latency"]) await db.exec(`DELETE FROM ${table}`);
   for (let first = 0; first < CALLS; first += CHUNK) {
     await db.prepare(ledgerInsert(first, Math.min(first + CHUNK, CALLS) - 1)).run();
     process.stdout.write(`\r  ledger: ${Math.min(first + CHUNK, CALLS).toLocaleString("en-US")} calls`);
@@ -198,6 +217,57 @@ async function buildDatabase(db, report) {
   process.stdout.write("\n");
   for (const statement of rollupInserts(report.LATENCY_BOUNDS)) await db.prepare(statement).run();
   console.log(`  built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+const SCRATCH_DAY = "2099-12-31"; // outside the benchmark's range; its rows are deleted after
+
+/** D1 rows_written per statement of recordCall's batch, for a call on a fresh day and an identical second one. */
+async function printRowsWritten(db, report) {
+  const written = [];
+  const counting = new Proxy(db, {
+    get(target, property) {
+      if (property === "batch") {
+        return async (statements) => {
+          const results = await target.batch(statements);
+          written.push(results.map((result) => result.meta.rows_written));
+          return results;
+        };
+      }
+      const value = target[property];
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const call = {
+    ts: Date.parse(`${SCRATCH_DAY}T12:00:00Z`),
+    day: SCRATCH_DAY,
+    clientKeyId: "client-web",
+    geminiKeyId: "key-0",
+    model: "gemini-2.5-flash",
+    category: "flash",
+    endpoint: "chat",
+    streamed: true,
+    status: 200,
+    outcome: "ok",
+    attempts: 1,
+    tokens: { promptTokens: 10, completionTokens: 5, thoughtTokens: 0, cachedTokens: 0, totalTokens: 15 },
+    latencyMs: 400,
+    ttfbMs: 120,
+    errorCode: null,
+  };
+  try {
+    await report.recordCall(counting, call);
+    await report.recordCall(counting, call);
+  } finally {
+    for (const table of ["usage_calls", ...ROLL_UPS, "usage_latency"]) {
+      await db.prepare(`DELETE FROM ${table} WHERE day = ?`).bind(SCRATCH_DAY).run();
+    }
+  }
+  const statements = ["ledger row", ...ROLL_UPS, "usage_latency total", "usage_latency ttfb"];
+  console.log("\nD1 rows_written by recordCall's batch (a streamed call, so two latency buckets):");
+  for (const [i, label] of ["first call of its day/key/client/model", "the same again (every upsert updates)"].entries()) {
+    const parts = written[i].map((n, j) => `${statements[j]} ${n}`).join(", ");
+    console.log(`  ${label}: ${written[i].reduce((a, b) => a + b, 0)} (${parts})`);
+  }
 }
 
 function percentile(sorted, q) {
@@ -264,7 +334,8 @@ async function main() {
   });
   try {
     const db = proxy.env.DB;
-    const ready = (await tableExists(db, "usage_calls")) && (await count(db, "usage_calls")) === CALLS;
+    const tablesExist = (await Promise.all(["usage_calls", ...ROLL_UPS].map((table) => tableExists(db, table)))).every(Boolean);
+    const ready = tablesExist && (await count(db, "usage_calls")) === CALLS;
     if (ready) console.log(`Reusing the stored database in ${path.relative(root, workDir)} (--rebuild to start over)`);
     else {
       console.log(`Building ${CALLS.toLocaleString("en-US")} calls over ${DAYS} days in ${path.relative(root, workDir)}`);
@@ -273,16 +344,29 @@ async function main() {
 
     const facts = await db
       .prepare(
-        `SELECT (SELECT count(*) FROM usage_calls) AS calls, (SELECT sum(requests) FROM usage_daily) AS rolled,
-           (SELECT count(*) FROM usage_daily) AS daily_rows, (SELECT count(*) FROM usage_latency) AS latency_rows,
+        `SELECT (SELECT count(*) FROM usage_calls) AS calls,
+           (SELECT count(*) FROM usage_calls WHERE outcome <> 'ok') AS failed,
+           (SELECT count(*) FROM usage_calls WHERE outcome IN ('ok', 'blocked')) AS served,
+           (SELECT count(*) FROM usage_latency) AS latency_rows,
            (SELECT min(day) FROM usage_daily) AS first_day, (SELECT max(day) FROM usage_daily) AS last_day`,
       )
       .first();
     console.log(
-      `ledger ${facts.calls} calls; usage_daily ${facts.daily_rows} rows holding ${facts.rolled} requests; ` +
+      `ledger ${facts.calls} calls (${facts.failed} failed, ${facts.served} served by Google); ` +
         `usage_latency ${facts.latency_rows} rows; days ${facts.first_day} .. ${facts.last_day}`,
     );
-    if (facts.calls !== facts.rolled) throw new Error("the roll-up does not add up to the ledger");
+    for (const table of ROLL_UPS) {
+      const rolled = await db
+        .prepare(`SELECT count(*) AS n, sum(requests) AS requests${table === "usage_daily_outcome" ? "" : ", sum(errors) AS errors"}${
+          table === "usage_daily" ? ", sum(served) AS served" : ""
+        } FROM ${table}`)
+        .first();
+      console.log(`  ${table}: ${rolled.n} rows holding ${rolled.requests} requests`);
+      const adds = rolled.requests === facts.calls && (rolled.errors ?? facts.failed) === facts.failed && (rolled.served ?? facts.served) === facts.served;
+      if (!adds) throw new Error(`${table} does not add up to the ledger`);
+    }
+
+    await printRowsWritten(db, report);
 
     const range = { from: facts.first_day, to: facts.last_day };
     const queries = [];
