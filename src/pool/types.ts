@@ -35,5 +35,3 @@ export interface DayCounter {
   total: number;
   models: Record<string, number>;
 }
-
-export const HEALTHY: KeyState = Object.freeze({ status: "active", since: 0, models: {} }) as KeyState;

@@ -85,6 +85,14 @@ describe(`${CALLS} concurrent calls over a mixed pool`, () => {
     }
   });
 
+  it("the healthy keys shared the calls evenly (power of two choices on the day's counts)", async () => {
+    const fairShare = CALLS / healthy.length;
+    for (const [keyId, served] of await ledgerByKey()) {
+      expect(served, keyId).toBeGreaterThanOrEqual(fairShare / 2);
+      expect(served, keyId).toBeLessThanOrEqual(fairShare * 1.5);
+    }
+  });
+
   it("the ledger has exactly one row per call, all ok, all on healthy keys", async () => {
     const row = await env.DB.prepare(
       "SELECT count(*) AS n, sum(outcome = 'ok') AS ok, sum(status = 200) AS s200 FROM usage_calls WHERE model = ?",
