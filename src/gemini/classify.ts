@@ -1,3 +1,4 @@
+import { redactSecrets } from "../openai/errors";
 import type { UpstreamFailure } from "./failure";
 
 interface GoogleErrorDetail {
@@ -13,11 +14,16 @@ interface GoogleErrorBody {
 
 const DEFAULT_COOLDOWN_MS = 60_000;
 
-/** Classifies a non-2xx answer from Google by its status and its error JSON (google.rpc details). */
+/**
+ * Classifies a non-2xx answer from Google by its status and its error JSON (google.rpc
+ * details). The message is redacted here, once: Google quotes the key in some of them
+ * ("Consumer 'api_key:AIza…' has been suspended"), and it goes on to key states, the
+ * admin panel, logs and client answers.
+ */
 export function classifyUpstreamError(status: number, bodyText: string): UpstreamFailure {
   const body = parseErrorBody(bodyText);
   const error = body?.error;
-  const message = error?.message ?? (bodyText.slice(0, 500) || `HTTP ${status}`);
+  const message = redactSecrets(error?.message ?? (bodyText.slice(0, 500) || `HTTP ${status}`));
   const details = error?.details ?? [];
   const reasons = details.map((d) => d.reason).filter((r): r is string => Boolean(r));
 

@@ -19,6 +19,7 @@ import {
   MODELS,
   configSnapshot,
   fakeGoogle,
+  secretOf,
   seed,
   settingsWith,
   waitUntilCollector,
@@ -126,6 +127,26 @@ describe("a failure another key can fix: the next key serves the call", () => {
     const state = await s.stateOf("banned");
     expect(state?.status).toBe("suspended");
     expect(state?.until).toBeGreaterThanOrEqual(before + SUSPENDED_RECHECK_MS);
+  });
+
+  it("a 403 quoting the key: the key appears neither in its state nor in the client's answer", async () => {
+    const name = "quoted";
+    const secret = secretOf(ids(name));
+    const quoting: google.GoogleReply = {
+      status: 403,
+      body: { error: { code: 403, message: `Permission denied: Consumer 'api_key:${secret}' has been suspended.`, status: "PERMISSION_DENIED" } },
+    };
+    const s = await scenario([[name, quoting]]);
+    const result = await s.call();
+    const state = await s.stateOf(name);
+    expect(state?.status).toBe("suspended");
+    expect(state?.reason).toContain("has been suspended");
+    expect(JSON.stringify(state)).not.toContain(secret);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const answer = answerFailover(result.error);
+    expect(answer.response.status).toBe(503);
+    expect(await answer.response.text()).not.toContain(secret);
   });
 
   it.each<[string, Behaviour]>([
