@@ -3,7 +3,7 @@
 
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startFakeGemini } from "../fake-gemini/server.mjs";
@@ -19,6 +19,21 @@ declare module "vitest" {
 }
 
 const READY_TIMEOUT_MS = 90_000;
+/** Persist dirs (with their wrangler-dev.log) are kept this long for debugging, then removed. */
+const KEEP_RUNS_MS = 60 * 60 * 1000;
+
+function removeOldRuns(tmpDir: string) {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(tmpDir).filter((name) => /^e2e-\d{4}-/.test(name));
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const dir = path.join(tmpDir, name);
+    if (Date.now() - statSync(dir).mtimeMs > KEEP_RUNS_MS) rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export default async function setup(project: TestProject) {
   const fake = await startFakeGemini();
@@ -31,6 +46,7 @@ export default async function setup(project: TestProject) {
     return () => fake.close();
   }
 
+  removeOldRuns(path.join(REPO_ROOT, ".tmp"));
   const persistDir = path.join(REPO_ROOT, ".tmp", `e2e-${new Date().toISOString().replace(/[:.]/g, "-")}`);
   mkdirSync(persistDir, { recursive: true });
   mkdirSync(path.join(REPO_ROOT, ".tmp/xdg"), { recursive: true });
