@@ -54,7 +54,7 @@ describe("generateContent", () => {
 
   it("records every request with the key header, query and parsed body", async () => {
     await generate(USER_HELLO);
-    const [req] = await fake.requests();
+    const req = (await fake.requests())[0]!;
     expect(req).toMatchObject({
       method: "POST",
       path: "/v1beta/models/gemini-2.5-flash:generateContent",
@@ -73,7 +73,7 @@ describe("generateContent", () => {
     const res = await generate(USER_HELLO, { key: null, query: `?key=${KEY}` });
     expect(res.status).toBe(403);
     expect((await res.json()).error.status).toBe("PERMISSION_DENIED");
-    const [req] = await fake.requests();
+    const req = (await fake.requests())[0]!;
     expect(req.keyInQuery).toBe(true);
     expect(req.flags).toEqual(["key_in_query"]);
   });

@@ -42,7 +42,10 @@ export function parseBehaviour(text) {
   return /** @type {Behaviour} */ ({ kind: text });
 }
 
-/** Behaviours that make the key itself unusable: they apply to every call, listing models too. */
+/**
+ * Behaviours that make the key itself unusable: they apply to every call, listing models too.
+ * @param {Behaviour} behaviour
+ */
 export function isAuthFailure(behaviour) {
   return behaviour.kind === "invalid" || behaviour.kind === "suspended";
 }

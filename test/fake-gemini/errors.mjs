@@ -17,6 +17,7 @@ const SERVICE = "generativelanguage.googleapis.com";
  * @returns {GoogleError}
  */
 export function googleError(code, status, message, details) {
+  /** @type {GoogleError["body"]["error"]} */
   const error = { code, message, status };
   if (details && details.length) error.details = details;
   return { status: code, body: { error } };
@@ -74,6 +75,7 @@ export function rateLimited(window, model, retryDelay = "34.4s") {
     window === "minute"
       ? "GenerateRequestsPerMinutePerProjectPerModel-FreeTier"
       : "GenerateRequestsPerDayPerProjectPerModel-FreeTier";
+  /** @type {object[]} */
   const details = [
     {
       "@type": "type.googleapis.com/google.rpc.QuotaFailure",

@@ -31,7 +31,7 @@ export function parseGeminiPath(pathname) {
   if (pathname === "/v1beta/models") return { action: "listModels", model: null };
   const m = /^\/v1beta\/models\/([^/:]+)(?::([A-Za-z]+))?$/.exec(pathname);
   if (!m) return null;
-  const model = decodeURIComponent(m[1]);
+  const model = decodeURIComponent(m[1] ?? "");
   if (!m[2]) return { action: "getModel", model };
   return { action: m[2], model };
 }
@@ -100,6 +100,7 @@ export async function handleGemini(call) {
 
   let behaviour = standing;
   let reply = state.reply;
+  /** @type {string} */
   let outcome = standing.kind;
   const once = takeOnce(state, key);
   if (typeof once === "string") {
@@ -123,7 +124,7 @@ export async function handleGemini(call) {
 
   switch (route.action) {
     case "generateContent": {
-      const out = behaviour.kind === "empty" ? emptyResponse(body, model) : reply.fixture ? replayFixture(reply.fixture, false).body : generateResponse(body, model, reply);
+      const out = behaviour.kind === "empty" ? emptyResponse(body, model) : reply.fixture ? /** @type {{ body: object }} */ (replayFixture(reply.fixture, false)).body : generateResponse(body, model, reply);
       return answer(call, 200, out, outcome);
     }
     case "streamGenerateContent": {
@@ -131,7 +132,7 @@ export async function handleGemini(call) {
         behaviour.kind === "empty"
           ? [emptyResponse(body, model)]
           : reply.fixture
-            ? replayFixture(reply.fixture, true).chunks
+            ? /** @type {{ chunks: object[] }} */ (replayFixture(reply.fixture, true)).chunks
             : generateStreamChunks(body, model, reply);
       return stream(call, /** @type {object[]} */ (chunks), behaviour, reply.chunkDelayMs ?? 0, outcome);
     }

@@ -37,7 +37,7 @@ function collectText(value) {
   return out;
 }
 
-/** Google counts roughly one token per four characters of English text. */
+/** Google counts roughly one token per four characters of English text. @param {string} text */
 export function countTokensOf(text) {
   return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
 }
