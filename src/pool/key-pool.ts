@@ -2,6 +2,7 @@ import type { ConfigSnapshot } from "../config/config-cache";
 import type { ModelConfig } from "../config/schemas";
 import type { UpstreamFailure } from "../gemini/failure";
 import { loadFor, unavailability } from "./availability";
+import { reserve, withCallsUnderWay } from "./in-flight";
 import { KeyStore } from "./key-store";
 import { counterEntry, stateEntry } from "./kv-layout";
 import { nextPacificMidnight } from "./pacific-day";
@@ -28,6 +29,8 @@ const BLOCK_SLACK_MS = 5_000;
 
 /** Selection and bookkeeping over the pool snapshot. One instance per proxied call. */
 export class KeyPool {
+  private readonly reservations = new Map<string, () => void>();
+
   private constructor(
     private readonly store: KeyStore,
     private readonly snapshot: PoolSnapshot,
@@ -58,7 +61,7 @@ export class KeyPool {
       const blocked = unavailability({
         key,
         state: this.snapshot.states.get(key.id),
-        counter: this.snapshot.counters.get(key.id),
+        counter: this.counterOf(key.id),
         model,
         modelsById: this.config.modelsById,
         settings: this.config.settings,
@@ -82,13 +85,24 @@ export class KeyPool {
     return { ok: false, reason: "no_key", detail: lastReason };
   }
 
-  /** Counts a served call against the key's day counter; the KV write goes to waitUntil. */
+  /**
+   * Marks this call as under way on the key until the returned release is called or the
+   * call is counted by recordSuccess: until then the key's quotas and load count it.
+   */
+  reserve(keyId: string, modelId: string): () => void {
+    const release = reserve(keyId, modelId);
+    this.reservations.set(`${keyId}\u0000${modelId}`, release);
+    return release;
+  }
+
+  /** Counts a served call against the key's day counter (ending its reservation); the KV write goes to waitUntil. */
   recordSuccess(keyId: string, modelId: string, waitUntil: WaitUntil): void {
     const { counters, day } = this.snapshot;
     const counter = counters.get(keyId) ?? { day, total: 0, models: {} };
     counter.models[modelId] = (counter.models[modelId] ?? 0) + 1;
     counter.total += 1;
     counters.set(keyId, counter);
+    this.reservations.get(`${keyId}\u0000${modelId}`)?.();
     waitUntil(
       spacedWrite(counterEntry(day, keyId), async () => {
         const latest = counters.get(keyId);
@@ -129,8 +143,12 @@ export class KeyPool {
   private lessLoaded(usable: GeminiKeyRecord[], model: ModelConfig): GeminiKeyRecord {
     const a = usable[Math.floor(Math.random() * usable.length)]!;
     const b = usable[Math.floor(Math.random() * usable.length)]!;
-    const load = (k: GeminiKeyRecord) => loadFor(this.snapshot.counters.get(k.id), model, this.config.modelsById);
+    const load = (k: GeminiKeyRecord) => loadFor(this.counterOf(k.id), model, this.config.modelsById);
     return load(b) < load(a) ? b : a;
+  }
+
+  private counterOf(keyId: string) {
+    return withCallsUnderWay(keyId, this.snapshot.day, this.snapshot.counters.get(keyId));
   }
 }
 

@@ -55,11 +55,16 @@ export async function withFailover<T>(options: FailoverOptions<T>): Promise<Fail
     const key = pick.key;
     tried.add(key.id);
     lastKeyId = key.id;
+    const release = pool.reserve(key.id, model.id);
     const outcome = await attemptSafely(options.attempt, key);
     if (outcome.ok) {
+      // The caller's recordSuccess turns the reservation into a count; the timer only
+      // guards against a caller that never counts.
+      setTimeout(release, 0);
       pool.recordRecovery(key.id, waitUntil);
       return { ok: true, value: outcome.value, key, attempts: tried.size };
     }
+    release();
     // The client went away: the key did nothing wrong.
     if (signal?.aborted) return { ok: false, attempts: tried.size, lastKeyId, error: { kind: "upstream", failure: CLIENT_GONE } };
     lastFailure = outcome.failure;

@@ -282,6 +282,54 @@ describe("what the client hears when the pool cannot serve", () => {
   });
 });
 
+describe("quotas under concurrency", () => {
+  it("calls under way count: 5 concurrent calls on a custom model with a daily quota of 2 -> 2 served, 3 refused", async () => {
+    const tuned = MODELS.find((m) => m.id === "my-tuned")!;
+    expect(tuned.dailyQuota).toBe(2);
+    const s = await scenario([["only", "ok"]]);
+    const config = configSnapshot();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const { waitUntil, settle } = waitUntilCollector();
+        const pool = await KeyPool.open(s.kv.binding, config);
+        const result = await withFailover<string>({
+          pool,
+          model: tuned,
+          maxAttempts: 3,
+          waitUntil,
+          attempt: async (key) => {
+            const attempt = await callGemini({ base: env.GEMINI_API_BASE, apiKey: key.secret, path: `models/${tuned.id}:generateContent`, body: {}, timeoutMs: 1_000 });
+            return attempt.ok ? { ok: true, value: await attempt.response.text() } : attempt;
+          },
+        });
+        if (result.ok) pool.recordSuccess(result.key.id, tuned.id, waitUntil);
+        await settle();
+        return result;
+      }),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(2);
+    expect(results.filter((r) => !r.ok && r.error.kind === "rate_limited")).toHaveLength(3);
+    expect(s.upstream.total()).toBe(2);
+    // Counted, not double-counted: the day counter says 2, and the key stays over quota.
+    const pool = await KeyPool.open(s.kv.binding, config);
+    expect(pool.pick(tuned, new Set())).toMatchObject({ ok: false, reason: "rate_limited" });
+    expect(pool.pick(MODELS.find((m) => m.id === "my-open")!, new Set())).toMatchObject({ ok: true });
+  });
+
+  it("a released reservation stops counting (the loop releases after a failed attempt)", async () => {
+    const s = await scenario([["flaky", google.overloaded], ["good", "ok"]]);
+    const tuned = MODELS.find((m) => m.id === "my-tuned")!;
+    const pool = await KeyPool.open(s.kv.binding, configSnapshot());
+    const { waitUntil, settle } = waitUntilCollector();
+    const release = pool.reserve(ids("flaky"), tuned.id);
+    pool.reserve(ids("flaky"), tuned.id);
+    expect(pool.pick(tuned, new Set([ids("good")]))).toMatchObject({ ok: false, reason: "rate_limited" });
+    release();
+    expect(pool.pick(tuned, new Set([ids("good")]))).toMatchObject({ ok: true, key: { id: ids("flaky") } });
+    await settle();
+  });
+});
+
 describe("KV writes on the failure path", () => {
   it("a failure that changes no state writes nothing; a success writes one counter", async () => {
     const s = await scenario([["flaky", google.overloaded], ["good", "ok"]]);
