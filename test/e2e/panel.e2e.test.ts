@@ -25,6 +25,10 @@ interface ListedKey {
   masked: string;
   enabled: boolean;
 }
+interface PoolToday {
+  keys: { id: string; total: number }[];
+  models: { id: string; used: number }[];
+}
 interface UsageTotals {
   rows: { group: string; requests: number; errors: number }[];
 }
@@ -36,11 +40,12 @@ const today = pacificToday();
 // Keys other test files left in the pool are disabled while this file runs (and restored after),
 // so every call here is served by the two keys added through the panel.
 const parkedKeys: string[] = [];
-const myKeys: { key: string; id: string; masked: string }[] = [];
+const myKeys: { key: string; id: string; name: string; masked: string }[] = [];
 let clientKey = "";
 let clientKeyId = "";
 const tokensByModel = new Map<string, number>();
 const expectedByKey = new Map<string, { requests: number; errors: number }>();
+const servedByKey = new Map<string, number>();
 
 /** Closes the notices so screenshots show the page itself. */
 async function dismissToasts(): Promise<void> {
@@ -115,7 +120,7 @@ describe("admin panel in Chromium", () => {
     for (const key of keys) {
       const found = listed.find((item) => item.masked.endsWith(key.slice(-4)) && item.name.startsWith(HOSTILE_NAME));
       if (!found) throw new Error(`added key …${key.slice(-4)} not found in ${JSON.stringify(listed)}`);
-      myKeys.push({ key, id: found.id, masked: found.masked });
+      myKeys.push({ key, id: found.id, name: found.name, masked: found.masked });
     }
     for (const mine of myKeys) {
       await page.locator("tbody tr", { hasText: mine.masked }).waitFor();
@@ -185,7 +190,11 @@ describe("admin panel in Chromium", () => {
     }
     const served = await upstreamCallsSince(before);
     expect(served).toHaveLength(5);
-    for (const mine of myKeys) expectedByKey.set(mine.id, { requests: served.filter((call) => call.apiKey === mine.key).length, errors: 0 });
+    for (const mine of myKeys) {
+      const count = served.filter((call) => call.apiKey === mine.key).length;
+      servedByKey.set(mine.id, count);
+      expectedByKey.set(mine.id, { requests: count, errors: 0 });
+    }
 
     // One call that fails: both keys answer a per-day 429, so the client gets 429 (rate_limited).
     for (const mine of myKeys) await fake.script(mine.key, ["rate_limit_day"]);
@@ -204,6 +213,14 @@ describe("admin panel in Chromium", () => {
         return usage.rows.find((row) => row.group === clientKeyId)?.requests === 6;
       },
       { timeoutMs: 15_000, message: "6 ledger rows for the panel's client key" },
+    );
+    // The live KV counters are written a moment later than the answer (spaced writes).
+    await waitFor(
+      async () => {
+        const pool = await admin.get<PoolToday>("/api/admin/pool/today");
+        return myKeys.every((mine) => pool.keys.find((key) => key.id === mine.id)?.total === servedByKey.get(mine.id));
+      },
+      { timeoutMs: 15_000, message: "today's counters of the panel's keys" },
     );
   });
 
@@ -247,6 +264,15 @@ describe("admin panel in Chromium", () => {
 
     const latency = await chartTable(page, "latency");
     expect(numberIn(cell(latency, today, "Total p50 (ms)"))).toBeGreaterThan(0);
+
+    const todayPanel = page.locator('[data-panel="today"]');
+    const capacity = todayPanel.locator("table").first();
+    expect(await capacity.locator("tr", { hasText: FLASH_MODEL }).locator("td").nth(2).textContent()).toBe("3");
+    expect(await capacity.locator("tr", { hasText: PRO_MODEL }).locator("td").nth(2).textContent()).toBe("2");
+    for (const mine of myKeys) {
+      const row = todayPanel.locator("table").nth(1).locator("tr", { hasText: mine.name });
+      expect(await row.locator("td").nth(1).textContent()).toBe(String(servedByKey.get(mine.id)));
+    }
 
     const csvHref = await page.locator('[data-chart="by-client"] a[download]').getAttribute("href");
     expect(csvHref).toBe(`/api/admin/usage/export.csv?from=${today}&to=${today}&by=client`);

@@ -140,7 +140,8 @@ export function latencySpec(latency: LatencySeries, theme: Theme, csv: string): 
     options: {
       ...BASE_OPTIONS,
       plugins: { legend: { position: "bottom", labels: { usePointStyle: true, pointStyle: "line" } } },
-      scales: { y: { beginAtZero: true, title: { display: true, text: "ms" } } },
+      // offset keeps a single day's points in the middle instead of on the axis.
+      scales: { x: { offset: true }, y: { beginAtZero: true, title: { display: true, text: "ms" } } },
     },
   };
   const cell = (value: number | null | undefined) => (value === null || value === undefined ? "—" : Math.round(value));

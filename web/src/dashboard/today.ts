@@ -48,5 +48,15 @@ export function todayPanel(today: PoolToday): HTMLElement {
     today.keys,
     t("today.noKeys"),
   );
-  return section(t("today.title", { day: today.day }), h("div", { class: "today-grid" }, h("div", {}, h("h3", { class: "sub-title" }, t("today.capacityTitle")), models), h("div", {}, h("h3", { class: "sub-title" }, t("today.keysTitle")), keys)));
+  const panel = section(
+    t("today.title", { day: today.day }),
+    h(
+      "div",
+      { class: "today-grid" },
+      h("div", {}, h("h3", { class: "sub-title" }, t("today.capacityTitle")), models),
+      h("div", {}, h("h3", { class: "sub-title" }, t("today.keysTitle")), keys),
+    ),
+  );
+  panel.dataset.panel = "today";
+  return panel;
 }
