@@ -52,6 +52,7 @@ export function stackedDailySpec(options: {
         data: entry.values,
         backgroundColor: options.color(entry.name, index),
         stack: "total",
+        maxBarThickness: 72,
       })),
     },
     options: {
@@ -99,6 +100,7 @@ export function perGroupSpec(options: {
     options: {
       ...BASE_OPTIONS,
       indexAxis: "y",
+      datasets: { bar: { maxBarThickness: 48 } },
       scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } },
     },
   };
