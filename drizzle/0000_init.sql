@@ -6,7 +6,7 @@ CREATE TABLE `thought_signatures` (
 --> statement-breakpoint
 CREATE INDEX `thought_signatures_expires_idx` ON `thought_signatures` (`expires_at`);--> statement-breakpoint
 CREATE TABLE `usage_calls` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` integer PRIMARY KEY NOT NULL,
 	`ts` integer NOT NULL,
 	`day` text NOT NULL,
 	`client_key_id` text NOT NULL,
@@ -28,8 +28,6 @@ CREATE TABLE `usage_calls` (
 	`error_code` text
 );
 --> statement-breakpoint
-CREATE INDEX `usage_calls_day_idx` ON `usage_calls` (`day`);--> statement-breakpoint
-CREATE INDEX `usage_calls_key_day_idx` ON `usage_calls` (`gemini_key_id`,`day`);--> statement-breakpoint
 CREATE INDEX `usage_calls_ts_idx` ON `usage_calls` (`ts`);--> statement-breakpoint
 CREATE INDEX `usage_calls_client_ts_idx` ON `usage_calls` (`client_key_id`,`ts`);--> statement-breakpoint
 CREATE TABLE `usage_daily` (

@@ -17,7 +17,7 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const usageCalls = sqliteTable(
   "usage_calls",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: integer("id").primaryKey(), // rowid alias; AUTOINCREMENT would cost a sqlite_sequence write per call
     ts: integer("ts").notNull(), // epoch ms when the call arrived
     day: text("day").notNull(), // Pacific day, YYYY-MM-DD
     clientKeyId: text("client_key_id").notNull(),
@@ -39,8 +39,6 @@ export const usageCalls = sqliteTable(
     errorCode: text("error_code"),
   },
   (t) => [
-    index("usage_calls_day_idx").on(t.day),
-    index("usage_calls_key_day_idx").on(t.geminiKeyId, t.day),
     index("usage_calls_ts_idx").on(t.ts),
     index("usage_calls_client_ts_idx").on(t.clientKeyId, t.ts),
   ],
