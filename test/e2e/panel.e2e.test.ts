@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { adminSession, fake, fakeGeminiKey, openaiClient, waitFor, workerUrl, type AdminSession } from "./harness";
+import { adminSession, clearPool, fake, fakeGeminiKey, openaiClient, waitFor, workerUrl, type AdminSession } from "./harness";
 import { cell, CHROMIUM, chartTable, numberIn, openPanelBrowser, pacificToday, paintedPixels, type PanelBrowser } from "./panel-browser";
 import { REPO_ROOT } from "./processes";
 
@@ -37,9 +37,6 @@ let admin: AdminSession;
 let ui: PanelBrowser;
 let base: string;
 const today = pacificToday();
-// Keys other test files left in the pool are disabled while this file runs (and restored after),
-// so every call here is served by the two keys added through the panel.
-const parkedKeys: string[] = [];
 const myKeys: { key: string; id: string; name: string; masked: string }[] = [];
 let clientKey = "";
 let clientKeyId = "";
@@ -64,18 +61,15 @@ beforeAll(async () => {
   admin = await adminSession();
   await fake.addModel(FLASH_MODEL);
   await fake.addModel(PRO_MODEL);
-  for (const key of await admin.get<ListedKey[]>("/api/admin/gemini-keys")) {
-    if (!key.enabled) continue;
-    await admin.patch(`/api/admin/gemini-keys/${key.id}`, { enabled: false });
-    parkedKeys.push(key.id);
-  }
+  // What other test files left goes, so every call here is served by the two keys added
+  // through the panel and the panel starts from its empty states.
+  await clearPool(admin);
   ui = await openPanelBrowser();
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
 afterAll(async () => {
   await ui?.close();
-  for (const id of parkedKeys) await admin.patch(`/api/admin/gemini-keys/${id}`, { enabled: true }).catch(() => undefined);
 });
 
 describe("admin panel in Chromium", () => {
@@ -107,10 +101,11 @@ describe("admin panel in Chromium", () => {
     expect(await page.locator("#tab-dashboard").getAttribute("aria-selected")).toBe("true");
   });
 
-  it("adds Gemini keys in bulk and reports added, duplicate and malformed counts", async () => {
+  it("adds Gemini keys in bulk from the empty state and reports added, duplicate and malformed counts", async () => {
     const { page } = ui;
     const keys = [fakeGeminiKey(), fakeGeminiKey()];
     await page.click("#tab-gemini-keys");
+    await page.locator("#panel-gemini-keys .empty-state", { hasText: "No Gemini keys yet." }).waitFor();
     await page.getByLabel("Keys", { exact: true }).fill(`${keys[0]}\n${keys[1]}, ${keys[0]} not-a-key`);
     await page.getByLabel("Name (optional)").fill(HOSTILE_NAME);
     await page.getByRole("button", { name: "Add keys" }).click();
@@ -127,9 +122,10 @@ describe("admin panel in Chromium", () => {
     }
   });
 
-  it("adds a model from Google's list (category suggested) and one by hand", async () => {
+  it("adds a model from Google's list (category suggested) and one by hand, from the empty state", async () => {
     const { page } = ui;
     await page.click("#tab-models");
+    await page.locator("#panel-models .empty-state", { hasText: "No models configured." }).waitFor();
     await page.getByRole("button", { name: "Load from Google" }).click();
     await page.getByLabel("Filter").fill(FLASH_MODEL);
     const suggestion = page.locator("tr", { has: page.locator("code", { hasText: FLASH_MODEL }) });
@@ -148,9 +144,10 @@ describe("admin panel in Chromium", () => {
     expect(models.find((model) => model.id === PRO_MODEL)).toMatchObject({ category: "pro", individualQuota: 500 });
   });
 
-  it("creates a client key, shows it once, and edits its options", async () => {
+  it("creates a client key from the empty state, shows it once, and edits its options", async () => {
     const { page } = ui;
     await page.click("#tab-client-keys");
+    await page.locator("#panel-client-keys .empty-state", { hasText: "No client keys yet." }).waitFor();
     await page.getByLabel("Name", { exact: true }).fill(HOSTILE_NAME);
     await page.getByRole("button", { name: "Create key" }).click();
     const dialog = page.locator("dialog[open]");
