@@ -25,10 +25,23 @@ let loading: Promise<PoolSnapshot> | undefined;
 
 export async function loadPoolSnapshot(kv: KVNamespace, now = Date.now()): Promise<PoolSnapshot> {
   if (cached && now - cached.loadedAt < POOL_TTL_MS && cached.day === pacificDay(now)) return cached;
-  loading ??= readSnapshot(new KeyStore(kv), now).finally(() => {
-    loading = undefined;
-  });
+  loading ??= readSnapshot(new KeyStore(kv), now)
+    .catch((error: unknown) => keepServing(error, now))
+    .finally(() => {
+      loading = undefined;
+    });
   return loading;
+}
+
+/**
+ * A failed refresh (KV unavailable, over its limits) must not fail the calls: the last
+ * snapshot of the same day serves for another TTL. Without one, the error stands.
+ */
+function keepServing(error: unknown, now: number): PoolSnapshot {
+  if (!cached || cached.day !== pacificDay(now)) throw error;
+  console.warn(`pool snapshot refresh failed, serving the previous one: ${String(error)}`);
+  cached.loadedAt = now;
+  return cached;
 }
 
 /** Called after admin writes and resets so this isolate re-reads at once. */

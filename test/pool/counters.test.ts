@@ -1,11 +1,11 @@
 // Day counters on the proxy path: spaced KV writes (at most one per call, one per second
 // per entry), the in-isolate snapshot and its refresh, and a reset by hand in another isolate.
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { KeyPool } from "../../src/pool/key-pool";
 import { KeyStore } from "../../src/pool/key-store";
 import { pacificDay } from "../../src/pool/pacific-day";
-import { POOL_TTL_MS, loadPoolSnapshot } from "../../src/pool/pool-snapshot";
+import { POOL_TTL_MS, invalidatePoolSnapshot, loadPoolSnapshot } from "../../src/pool/pool-snapshot";
 import { resetQuotasNow } from "../../src/pool/reset";
 import { CountingKv, MODELS, configSnapshot, seed, waitUntilCollector } from "./harness";
 
@@ -20,6 +20,8 @@ beforeEach(async () => {
   keyId = `c${run}-key`;
   await seed([{ id: keyId, behaviour: "ok" }]);
 });
+
+afterEach(() => vi.restoreAllMocks());
 
 async function kvCount(id: string, model: string): Promise<number | undefined> {
   return (await store.readCounters(pacificDay(Date.now()), [id])).get(id)?.models[model];
@@ -62,6 +64,18 @@ describe("the pool snapshot", () => {
     expect(kv.total).toBe(0);
     await loadPoolSnapshot(kv.binding, now + POOL_TTL_MS);
     expect(kv.counts).toMatchObject({ get: 1, bulkGet: 1 });
+  });
+
+  it("a refresh that fails serves the previous snapshot of the day; with none, the error stands", async () => {
+    const now = Date.now();
+    const before = await loadPoolSnapshot(env.GEMINI_KEYS_KV, now);
+    const broken = new Proxy(env.GEMINI_KEYS_KV, {
+      get: (target, property) => (property === "get" ? () => Promise.reject(new Error("KV unavailable")) : Reflect.get(target, property)),
+    });
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    expect(await loadPoolSnapshot(broken, now + POOL_TTL_MS)).toBe(before);
+    invalidatePoolSnapshot();
+    await expect(loadPoolSnapshot(broken, now + POOL_TTL_MS)).rejects.toThrow("KV unavailable");
   });
 
   it("a refresh keeps counts this isolate has not written yet, and takes higher ones from KV", async () => {
