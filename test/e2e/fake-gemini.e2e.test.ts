@@ -67,6 +67,7 @@ describe("generateContent", () => {
       status: 200,
       outcome: "ok",
     });
+    expect((req.response as any).candidates[0].content.parts[0].text).toBe("Hello from fake Gemini");
   });
 
   it("authenticates only by header and flags a ?key= in the URL", async () => {
@@ -207,6 +208,7 @@ describe("streamGenerateContent?alt=sse", () => {
     expect(events).toHaveLength(2);
     expect(events[0].candidates[0].content.parts[0].text).toBe("Hello from ");
     expect(events[1].error).toMatchObject({ code: 500, status: "INTERNAL" });
+    expect((await fake.requests())[0]!.response).toEqual(events);
   });
 
   it("stream_abort_after_first_chunk cuts the connection after one event", async () => {

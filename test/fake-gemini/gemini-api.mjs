@@ -55,6 +55,7 @@ export function parseGeminiPath(pathname) {
 function answer(call, status, body, outcome) {
   call.record.status = status;
   call.record.outcome = outcome;
+  call.record.response = body;
   sendJson(call.res, status, body);
 }
 
@@ -190,17 +191,22 @@ async function stream(call, chunks, behaviour, delayMs, outcome) {
   if (call.url.searchParams.get("alt") !== "sse") return answer(call, 200, chunks, outcome);
   record.status = 200;
   record.outcome = outcome;
+  /** @type {unknown[]} */
+  const sent = [];
+  record.response = sent;
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" });
   for (let i = 0; i < chunks.length; i++) {
     if (res.destroyed) return;
     if (i > 0) await pause(delayMs, res);
     res.write(sseFrame(chunks[i]));
+    sent.push(chunks[i]);
     if (i === 0 && behaviour.kind === "stream_abort_after_first_chunk") {
       await pause(20, res);
       res.destroy();
       return;
     }
     if (i === 0 && behaviour.kind === "stream_error_after_first_chunk") {
+      sent.push(internalError().body);
       res.end(sseFrame(internalError().body));
       return;
     }

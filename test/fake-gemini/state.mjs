@@ -31,6 +31,7 @@ import { defaultModels, modelResource } from "./models.mjs";
  * @property {string[]} flags e.g. "key_in_query"
  * @property {number | null} status the status answered (null while still pending)
  * @property {string | null} outcome what answered: "ok", a behaviour name, "once", "validation", ...
+ * @property {unknown} [response] the JSON body answered, or for an SSE stream the events sent so far
  */
 
 export const DEFAULT_SETTINGS = Object.freeze({
