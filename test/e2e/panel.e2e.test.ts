@@ -277,6 +277,23 @@ describe("admin panel in Chromium", () => {
     expect(csv.status()).toBe(200);
     expect(await csv.text()).toContain(clientKeyId);
 
+    // A custom range: the day before today through today, one table row per day.
+    const yesterday = new Date(Date.parse(`${today}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    await page.locator('[data-range="custom"]').click();
+    const customRange = page.locator("#panel-dashboard .custom-range");
+    await customRange.getByLabel("From", { exact: true }).fill(yesterday);
+    await customRange.getByLabel("To", { exact: true }).fill(today);
+    await customRange.getByRole("button", { name: "Apply" }).click();
+    await page.locator(".range-text", { hasText: `${yesterday} to ${today}` }).waitFor();
+    await page.locator('[data-chart="requests-by-model"] canvas').waitFor();
+    const twoDays = await chartTable(page, "requests-by-model");
+    expect(twoDays.rows.map((row) => row[0])).toEqual([yesterday, today]);
+    expect(numberIn(cell(twoDays, today, FLASH_MODEL))).toBe(3);
+    expect(await page.locator('[data-range="custom"]').getAttribute("aria-pressed")).toBe("true");
+    await page.locator('[data-range="today"]').click();
+    await page.locator(".range-text", { hasText: `${today} to ${today}` }).waitFor();
+    await page.locator('[data-chart="latency"] canvas').waitFor();
+
     await dismissToasts();
     await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard-light.png"), fullPage: true });
   });
