@@ -337,6 +337,19 @@ describe("admin panel in Chromium", () => {
     await page.locator("dialog[open]").getByRole("button", { name: "Reset quotas now" }).click();
     await page.locator(".toast", { hasText: "Quotas reset." }).waitFor();
     await waitFor(async () => (await exhausted.filter({ hasText: "exhausted until" }).count()) === 0, { message: "exhausted state cleared" });
+
+    // "Test all" with a progress bar: each key's probe answers after a moment.
+    for (const mine of myKeys) await fake.script(mine.key, ["slow:600"]);
+    await page.getByRole("button", { name: "Test all" }).click();
+    await page.locator("#panel-gemini-keys progress").waitFor();
+    await page.locator(".toast", { hasText: "Test finished: 2 passed, 0 failed." }).waitFor();
+    expect(await page.locator("#panel-gemini-keys progress").count()).toBe(0);
+
+    // ... and cancelled while the probes are still running.
+    for (const mine of myKeys) await fake.script(mine.key, ["slow:3000"]);
+    await page.getByRole("button", { name: "Test all" }).click();
+    await page.locator("#panel-gemini-keys").getByRole("button", { name: "Cancel" }).click();
+    await page.locator(".toast", { hasText: "Test cancelled after 0 of 2 keys." }).waitFor();
   });
 
   it("renders names that look like HTML as text", async () => {
