@@ -6,7 +6,7 @@ import { reserve, withCallsUnderWay } from "./in-flight";
 import { KeyStore } from "./key-store";
 import { counterEntry, stateEntry } from "./kv-layout";
 import { nextPacificMidnight } from "./pacific-day";
-import { loadPoolSnapshot, type PoolSnapshot } from "./pool-snapshot";
+import { currentPoolSnapshot, loadPoolSnapshot, type PoolSnapshot } from "./pool-snapshot";
 import { SIDELINE_MS, sideline, sidelineUntil } from "./sideline";
 import { spacedWrite } from "./spaced-write";
 import type { GeminiKeyRecord, KeyState, ModelBlock } from "./types";
@@ -33,7 +33,7 @@ export class KeyPool {
 
   private constructor(
     private readonly store: KeyStore,
-    private readonly snapshot: PoolSnapshot,
+    private readonly opened: PoolSnapshot,
     private readonly config: ConfigSnapshot,
   ) {}
 
@@ -42,7 +42,12 @@ export class KeyPool {
   }
 
   get day(): string {
-    return this.snapshot.day;
+    return this.opened.day;
+  }
+
+  /** The isolate's snapshot now: a refresh during this call replaces the one it opened with. */
+  private get snapshot(): PoolSnapshot {
+    return currentPoolSnapshot(this.opened.day) ?? this.opened;
   }
 
   /**
@@ -105,7 +110,7 @@ export class KeyPool {
     this.reservations.get(`${keyId}\u0000${modelId}`)?.();
     waitUntil(
       spacedWrite(counterEntry(day, keyId), async () => {
-        const latest = counters.get(keyId);
+        const latest = this.snapshot.counters.get(keyId);
         if (latest) await this.store.writeCounter(keyId, { ...latest, models: { ...latest.models } });
       }),
     );
@@ -133,9 +138,8 @@ export class KeyPool {
   }
 
   private writeState(keyId: string): Promise<void> {
-    const states = this.snapshot.states;
     return spacedWrite(stateEntry(keyId), async () => {
-      const latest = states.get(keyId);
+      const latest = this.snapshot.states.get(keyId);
       if (latest) await this.store.writeState(keyId, latest);
     });
   }

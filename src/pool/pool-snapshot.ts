@@ -44,6 +44,15 @@ function keepServing(error: unknown, now: number): PoolSnapshot {
   return cached;
 }
 
+/**
+ * The snapshot this isolate holds now for `day`. A call that outlives a refresh (a Gemini
+ * call can take many seconds) records into this one, not the one it started with, so its
+ * count is neither lost here nor overwritten in KV by a lower one.
+ */
+export function currentPoolSnapshot(day: string): PoolSnapshot | undefined {
+  return cached?.day === day ? cached : undefined;
+}
+
 /** Called after admin writes and resets so this isolate re-reads at once. */
 export function invalidatePoolSnapshot(): void {
   cached = undefined;

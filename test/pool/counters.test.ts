@@ -78,6 +78,19 @@ describe("the pool snapshot", () => {
     await expect(loadPoolSnapshot(broken, now + POOL_TTL_MS)).rejects.toThrow("KV unavailable");
   });
 
+  it("a call that outlives a refresh counts into the new snapshot, and KV gets the full count", async () => {
+    const now = Date.now();
+    const longCall = await KeyPool.open(env.GEMINI_KEYS_KV, configSnapshot(), now);
+    const { waitUntil, settle } = waitUntilCollector();
+    const refreshed = await loadPoolSnapshot(env.GEMINI_KEYS_KV, now + POOL_TTL_MS); // another call came in
+    longCall.recordSuccess(keyId, FLASH.id, waitUntil);
+    const later = await KeyPool.open(env.GEMINI_KEYS_KV, configSnapshot(), now + POOL_TTL_MS);
+    later.recordSuccess(keyId, FLASH.id, waitUntil);
+    await settle();
+    expect(refreshed.counters.get(keyId)?.models[FLASH.id]).toBe(2);
+    expect(await kvCount(keyId, FLASH.id)).toBe(2);
+  });
+
   it("a refresh keeps counts this isolate has not written yet, and takes higher ones from KV", async () => {
     const now = Date.now();
     const pool = await KeyPool.open(env.GEMINI_KEYS_KV, configSnapshot(), now);
