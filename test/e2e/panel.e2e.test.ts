@@ -363,6 +363,52 @@ describe("admin panel in Chromium", () => {
     expect(ui.dialogs).toEqual([]);
   });
 
+  it("renames, disables and bulk-deletes keys, edits and deletes models, revokes the client key", async () => {
+    const { page } = ui;
+    await page.click("#tab-gemini-keys");
+    const second = page.locator("#panel-gemini-keys tbody tr", { hasText: myKeys[1]!.masked });
+    await second.getByRole("button", { name: "Rename" }).click();
+    await page.locator("dialog[open]").getByLabel("Name").fill("renamed key");
+    await page.locator("dialog[open]").getByRole("button", { name: "Save" }).click();
+    await second.locator(".key-name", { hasText: "renamed key" }).waitFor();
+    await second.getByRole("button", { name: "Disable" }).click();
+    await second.locator(".badge", { hasText: "Disabled" }).waitFor();
+    expect((await admin.get<ListedKey[]>("/api/admin/gemini-keys")).find((key) => key.id === myKeys[1]!.id)).toMatchObject({ name: "renamed key", enabled: false });
+
+    await page.getByLabel("Select all").check();
+    await page.getByRole("button", { name: "Delete selected (2)" }).click();
+    await page.locator("dialog[open]").getByRole("button", { name: "Delete" }).click();
+    await page.locator(".toast", { hasText: "Deleted 2 keys." }).waitFor();
+    await page.locator("#panel-gemini-keys .empty-state").waitFor();
+    expect(await admin.get<ListedKey[]>("/api/admin/gemini-keys")).toEqual([]);
+
+    await page.click("#tab-models");
+    const pro = page.locator("#panel-models tbody tr", { hasText: PRO_MODEL });
+    await pro.getByRole("button", { name: "Edit" }).click();
+    await page.locator("dialog[open]").getByLabel("Individual quota per key").fill("750");
+    await page.locator("dialog[open]").getByRole("button", { name: "Save" }).click();
+    await pro.locator("td", { hasText: "750" }).waitFor();
+    await page.locator("#panel-models tbody tr", { hasText: FLASH_MODEL }).getByRole("button", { name: "Delete" }).click();
+    await page.locator("dialog[open]").getByRole("button", { name: "Delete" }).click();
+    await page.locator(".toast", { hasText: "Deleted." }).first().waitFor();
+    const models = await admin.get<{ id: string; individualQuota: number | null }[]>("/api/admin/models");
+    expect(models).toEqual([expect.objectContaining({ id: PRO_MODEL, individualQuota: 750 })]);
+
+    await page.click("#tab-client-keys");
+    const row = page.locator("#panel-client-keys tbody tr", { hasText: HOSTILE_NAME });
+    await row.getByRole("button", { name: "Disable" }).click();
+    await row.getByRole("button", { name: "Enable" }).waitFor();
+    // Admin changes reach the proxy within 5 s in local dev.
+    await waitFor(
+      () => openaiClient(clientKey).models.list().then(() => false, (error: { status?: number }) => error.status === 401),
+      { message: "a disabled client key gets 401" },
+    );
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await page.locator("dialog[open]").getByRole("button", { name: "Revoke" }).click();
+    await page.locator("#panel-client-keys .empty-state").waitFor();
+    expect(await admin.get<unknown[]>("/api/admin/worker-keys")).toEqual([]);
+  });
+
   it("logged no console errors, page errors or failed requests", () => {
     expect(ui.problems).toEqual([]);
   });
