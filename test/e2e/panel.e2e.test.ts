@@ -363,6 +363,26 @@ describe("admin panel in Chromium", () => {
     expect(ui.dialogs).toEqual([]);
   });
 
+  it("saves settings", async () => {
+    const { page } = ui;
+    const original = await admin.get<{ quotas: { pro: number; flash: number }; keepAliveSeconds: number }>("/api/admin/settings");
+    try {
+      await page.click("#tab-settings");
+      await page.getByLabel("Pro calls per key per day").fill(String(original.quotas.pro + 7));
+      await page.getByLabel("Keep-alive interval (s)").fill("121");
+      await page.getByRole("button", { name: "Save" }).click();
+      // The browser refuses a value above the Worker's bound before anything is sent.
+      expect(await page.getByLabel("Keep-alive interval (s)").evaluate((input: HTMLInputElement) => input.validity.rangeOverflow)).toBe(true);
+      await page.getByLabel("Keep-alive interval (s)").fill("20");
+      await dismissToasts();
+      await page.getByRole("button", { name: "Save" }).click();
+      await page.locator(".toast", { hasText: "Saved." }).waitFor();
+      expect(await admin.get("/api/admin/settings")).toMatchObject({ quotas: { pro: original.quotas.pro + 7 }, keepAliveSeconds: 20 });
+    } finally {
+      await admin.put("/api/admin/settings", original);
+    }
+  });
+
   it("renames, disables and bulk-deletes keys, edits and deletes models, revokes the client key", async () => {
     const { page } = ui;
     await page.click("#tab-gemini-keys");
@@ -388,9 +408,10 @@ describe("admin panel in Chromium", () => {
     await page.locator("dialog[open]").getByLabel("Individual quota per key").fill("750");
     await page.locator("dialog[open]").getByRole("button", { name: "Save" }).click();
     await pro.locator("td", { hasText: "750" }).waitFor();
+    await dismissToasts();
     await page.locator("#panel-models tbody tr", { hasText: FLASH_MODEL }).getByRole("button", { name: "Delete" }).click();
     await page.locator("dialog[open]").getByRole("button", { name: "Delete" }).click();
-    await page.locator(".toast", { hasText: "Deleted." }).first().waitFor();
+    await page.locator(".toast", { hasText: "Deleted." }).waitFor();
     const models = await admin.get<{ id: string; individualQuota: number | null }[]>("/api/admin/models");
     expect(models).toEqual([expect.objectContaining({ id: PRO_MODEL, individualQuota: 750 })]);
 
