@@ -19,8 +19,13 @@ export async function reconcileCounters(kv: KVNamespace, day: string, ledger: Le
     const expected: DayCounter = { day, total: sumOf(models), models };
     const stored = current.get(keyId);
     if (stored ? sameCounts(stored.models, models) : expected.total === 0) continue;
-    await store.writeCounter(keyId, expected);
-    written += 1;
+    try {
+      await store.writeCounter(keyId, expected);
+      written += 1;
+    } catch (error) {
+      // Over KV's limits, or written this very second by a proxy: the next run retries.
+      console.warn(`reconciling count:${day}:${keyId} failed: ${String(error)}`);
+    }
   }
   return written;
 }

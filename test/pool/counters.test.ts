@@ -70,7 +70,11 @@ describe("the pool snapshot", () => {
     const now = Date.now();
     const before = await loadPoolSnapshot(env.GEMINI_KEYS_KV, now);
     const broken = new Proxy(env.GEMINI_KEYS_KV, {
-      get: (target, property) => (property === "get" ? () => Promise.reject(new Error("KV unavailable")) : Reflect.get(target, property)),
+      get(target, property) {
+        if (property === "get") return () => Promise.reject(new Error("KV unavailable"));
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
     });
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     expect(await loadPoolSnapshot(broken, now + POOL_TTL_MS)).toBe(before);

@@ -3,7 +3,7 @@
 // reconciliation of KV day counters with the D1 ledger.
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { runScheduled } from "../../src/cron";
 import { KeyStore } from "../../src/pool/key-store";
 import type { KeyState } from "../../src/pool/types";
@@ -183,5 +183,32 @@ describe("reconciliation: KV counters := the ledger's counts", () => {
     expect(await ledgerCountsForDay(env.DB, otherDay, null)).toEqual(new Map([["reset-key", { [flash]: 3 }]]));
     await runScheduled(t + 60_000, env);
     expect((await store.readCounters(otherDay, ["reset-key"])).get("reset-key")).toEqual({ day: otherDay, total: 1, models: { [flash]: 1 } });
+  });
+});
+
+describe("KV refusing writes during a cron run", () => {
+  it("one refused counter write does not stop the others; the next run writes it", async () => {
+    const day = "2026-08-22";
+    const noon = at("2026-08-22T19:00:00.000Z");
+    await seed([{ id: "refused", behaviour: "ok" }, { id: "accepted", behaviour: "ok" }]);
+    await ledger([call(day, noon, "refused", "gemini-2.5-flash"), call(day, noon, "accepted", "gemini-2.5-flash")]);
+    const refusing = new Proxy(env.GEMINI_KEYS_KV, {
+      get(target, property) {
+        if (property !== "put") {
+          const value = Reflect.get(target, property, target) as unknown;
+          return typeof value === "function" ? value.bind(target) : value;
+        }
+        return (entry: string, ...rest: unknown[]) =>
+          entry.endsWith(":refused") ? Promise.reject(new Error("KV write limit")) : target.put(entry, ...(rest as [string]));
+      },
+    });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    expect((await runScheduled(noon, { ...env, GEMINI_KEYS_KV: refusing })).countersWritten).toBe(1);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining(`count:${day}:refused`));
+    warn.mockRestore();
+    expect((await runScheduled(noon + 300_000, env)).countersWritten).toBe(1);
+    const counters = await store.readCounters(day, ["refused", "accepted"]);
+    expect(counters.get("refused")?.total).toBe(1);
+    expect(counters.get("accepted")?.total).toBe(1);
   });
 });
