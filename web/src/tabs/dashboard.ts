@@ -63,16 +63,22 @@ function summary(data: DashboardData): HTMLElement {
   );
 }
 
+function sortedByName(series: UsageSeries): UsageSeries {
+  return { days: series.days, series: [...series.series].sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
 function chartSpecs(data: DashboardData): ChartCardSpec[] {
   const theme = currentTheme();
   const names = nameBook(data.geminiKeys, data.clientKeys);
-  const modelColor = (_name: string, index: number) => seriesColor(theme, index);
+  // One colour per model in both model charts, whatever order each answer lists them in.
+  const modelNames = [...new Set([...data.requestsByModel.series, ...data.tokensByModel.series].map((entry) => entry.name))].sort();
+  const modelColor = (name: string) => seriesColor(theme, modelNames.indexOf(name));
   const failures: UsageSeries = { days: data.outcomes.days, series: data.outcomes.series.filter((entry) => entry.name !== "ok") };
   return [
     stackedDailySpec({
       id: "requests-by-model",
       title: t("dash.chartRequests"),
-      series: data.requestsByModel,
+      series: sortedByName(data.requestsByModel),
       label: (name) => name,
       color: modelColor,
       csv: csvHref(data.range, "model"),
@@ -80,7 +86,7 @@ function chartSpecs(data: DashboardData): ChartCardSpec[] {
     stackedDailySpec({
       id: "tokens-by-model",
       title: t("dash.chartTokens"),
-      series: data.tokensByModel,
+      series: sortedByName(data.tokensByModel),
       label: (name) => name,
       color: modelColor,
       csv: csvHref(data.range, "model"),
