@@ -207,7 +207,9 @@ describe("admin panel in Chromium", () => {
     await waitFor(
       async () => {
         const usage = await admin.get<UsageTotals>(`/api/admin/usage?from=${today}&to=${today}&by=client`);
-        return usage.rows.find((row) => row.group === clientKeyId)?.requests === 6;
+        const requests = usage.rows.find((row) => row.group === clientKeyId)?.requests;
+        if (requests !== 6) throw new Error(`ledger shows ${requests} requests`);
+        return true;
       },
       { timeoutMs: 15_000, message: "6 ledger rows for the panel's client key" },
     );
@@ -215,7 +217,11 @@ describe("admin panel in Chromium", () => {
     await waitFor(
       async () => {
         const pool = await admin.get<PoolToday>("/api/admin/pool/today");
-        return myKeys.every((mine) => pool.keys.find((key) => key.id === mine.id)?.total === servedByKey.get(mine.id));
+        const shown = myKeys.map((mine) => pool.keys.find((key) => key.id === mine.id)?.total);
+        const expected = myKeys.map((mine) => servedByKey.get(mine.id));
+        // Thrown, so a timeout reports what the counters said.
+        if (JSON.stringify(shown) !== JSON.stringify(expected)) throw new Error(`counters ${JSON.stringify(shown)}, expected ${JSON.stringify(expected)}`);
+        return true;
       },
       { timeoutMs: 15_000, message: "today's counters of the panel's keys" },
     );
