@@ -17,6 +17,7 @@ CREATE TABLE `usage_calls` (
 	`streamed` integer NOT NULL,
 	`status` integer NOT NULL,
 	`outcome` text NOT NULL,
+	`served` integer NOT NULL,
 	`attempts` integer NOT NULL,
 	`prompt_tokens` integer DEFAULT 0 NOT NULL,
 	`completion_tokens` integer DEFAULT 0 NOT NULL,

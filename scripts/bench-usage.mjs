@@ -124,7 +124,7 @@ function ledgerInsert(first, last) {
   const perDay = Math.ceil(CALLS / DAYS);
   return `
 INSERT INTO usage_calls (ts, day, client_key_id, gemini_key_id, model, category, endpoint, streamed,
-  status, outcome, attempts, prompt_tokens, completion_tokens, thought_tokens, cached_tokens,
+  status, outcome, served, attempts, prompt_tokens, completion_tokens, thought_tokens, cached_tokens,
   total_tokens, latency_ms, ttfb_ms, error_code)
 WITH RECURSIVE seq(n) AS (SELECT ${first} UNION ALL SELECT n + 1 FROM seq WHERE n < ${last}),
 draws AS MATERIALIZED (
@@ -164,7 +164,8 @@ SELECT
   CASE outcome WHEN 'ok' THEN 200 WHEN 'blocked' THEN 200 WHEN 'rate_limited' THEN 429
     WHEN 'no_key' THEN 503 WHEN 'client_error' THEN 400 WHEN 'timeout' THEN 504
     WHEN 'aborted' THEN 499 ELSE 502 END,
-  outcome, CASE WHEN outcome IN ('rate_limited', 'upstream_error') THEN 3 ELSE 1 END,
+  outcome, CASE WHEN outcome IN ('ok', 'blocked') THEN 1 ELSE 0 END,
+  CASE WHEN outcome IN ('rate_limited', 'upstream_error') THEN 3 ELSE 1 END,
   prompt, completion, thought, cached, prompt + completion + thought,
   latency,
   CASE WHEN streamed = 1 AND outcome = 'ok' THEN min(latency, 120 + r2 % 1200) END,

@@ -18,9 +18,16 @@ let loading: Promise<ConfigSnapshot> | undefined;
 
 export async function loadConfig(kv: KVNamespace, now = Date.now()): Promise<ConfigSnapshot> {
   if (cached && now - cached.loadedAt < CONFIG_TTL_MS) return cached;
-  loading ??= readSnapshot(kv, now).finally(() => {
-    loading = undefined;
-  });
+  loading ??= readSnapshot(kv, now)
+    .catch((error: unknown) => {
+      // KV hiccup: keep serving the last config rather than failing every call.
+      if (!cached) throw error;
+      console.warn(`config refresh failed, keeping the previous snapshot: ${String(error)}`);
+      return cached;
+    })
+    .finally(() => {
+      loading = undefined;
+    });
   return loading;
 }
 

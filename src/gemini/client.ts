@@ -13,8 +13,10 @@ export interface GeminiRequest {
   query?: Record<string, string>;
   /** The client's disconnect. */
   signal?: AbortSignal;
-  /** Until the response headers arrive; a stream's body is not cut by it. */
+  /** Until the whole answer is read, or for a stream until its headers arrive. */
   timeoutMs: number;
+  /** Leave the body unread for the caller to stream. */
+  stream?: boolean;
 }
 
 export type GeminiAttempt =
@@ -44,9 +46,14 @@ export async function callGemini(request: GeminiRequest): Promise<GeminiAttempt>
       body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
       signal: controller.signal,
     });
-    clearTimeout(timer);
-    if (response.ok) return { ok: true, response };
+    if (response.ok && request.stream) {
+      clearTimeout(timer);
+      return { ok: true, response };
+    }
+    // Read under the timer, so a body that stalls after the headers still times out.
     const text = await response.text();
+    clearTimeout(timer);
+    if (response.ok) return { ok: true, response: new Response(text, response) };
     return { ok: false, failure: classifyUpstreamError(response.status, text), status: response.status };
   } catch (error) {
     clearTimeout(timer);

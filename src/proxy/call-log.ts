@@ -11,6 +11,8 @@ import type { ProxyEnv } from "./client-auth";
 export class CallLog {
   attempts = 0;
   geminiKeyId: string | null = null;
+  /** Set once Google accepted the call (the key was charged). */
+  served = false;
   tokens: TokenFigures = NO_TOKENS;
   private firstByteAt: number | null = null;
   private finished = false;
@@ -37,6 +39,7 @@ export class CallLog {
       ...this.call,
       status,
       outcome,
+      served: this.served,
       attempts: this.attempts,
       tokens: this.tokens,
       latencyMs: now - receivedAt,

@@ -99,6 +99,7 @@ export async function chatCompletions(c: Context<ProxyEnv>): Promise<Response> {
       return failed.response;
     }
     pool.recordSuccess(result.key.id, model.id, waitUntil);
+    log.served = true;
     const translated = toChatCompletion(result.value, { id: completionId, created, model: request.model });
     log.tokens = translated.usage;
     // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
@@ -121,6 +122,7 @@ export async function chatCompletions(c: Context<ProxyEnv>): Promise<Response> {
         apiKey: key.secret,
         path: `models/${model.id}:streamGenerateContent`,
         query: { alt: "sse" },
+        stream: true,
         body,
         signal,
         timeoutMs: settings.attemptTimeoutMs,
@@ -135,6 +137,7 @@ export async function chatCompletions(c: Context<ProxyEnv>): Promise<Response> {
     return failed.response;
   }
   pool.recordSuccess(result.key.id, model.id, waitUntil);
+  log.served = true;
   const translator = new ChatStreamTranslator({
     id: completionId,
     created,

@@ -65,6 +65,7 @@ export async function embeddings(c: Context<ProxyEnv>): Promise<Response> {
     return failed.response;
   }
   pool.recordSuccess(result.key.id, model.id, waitUntil);
+  log.served = true;
   const translated = toOpenAIEmbeddings(result.value, request, request.model);
   log.tokens = translated.usage;
   log.markFirstByte();

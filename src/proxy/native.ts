@@ -93,6 +93,7 @@ async function nativeCall(c: Context<ProxyEnv>, modelId: string, method: NativeM
         apiKey: key.secret,
         path: `models/${model.id}:${method}`,
         query,
+        stream: streamed,
         body,
         signal: c.req.raw.signal,
         timeoutMs: settings.attemptTimeoutMs,
@@ -113,7 +114,10 @@ async function nativeCall(c: Context<ProxyEnv>, modelId: string, method: NativeM
     return asGoogleError(failed);
   }
   // countTokens is free at Google and does not count against a key's daily quota.
-  if (method !== "countTokens") pool.recordSuccess(result.key.id, model.id, waitUntil);
+  if (method !== "countTokens") {
+    pool.recordSuccess(result.key.id, model.id, waitUntil);
+    log.served = true;
+  }
 
   if (result.value instanceof Response) {
     const upstream = result.value;

@@ -1,10 +1,7 @@
-import { and, eq, gte, inArray, isNotNull, ne, sql, sum } from "drizzle-orm";
+import { and, eq, gte, isNotNull, ne, sql, sum } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { LedgerCounts } from "../pool/reconcile";
-import { usageCalls, usageDaily, type Outcome } from "./schema";
-
-/** Outcomes of calls Google served, which count against a key's daily quota. */
-export const COUNTED_OUTCOMES: Outcome[] = ["ok", "blocked"];
+import { usageCalls, usageDaily } from "./schema";
 
 /**
  * Served calls per Gemini key and model on a day. From the roll-up (cheap) unless the
@@ -27,7 +24,7 @@ export async function ledgerCountsForDay(database: D1Database, day: string, sinc
               eq(usageCalls.day, day),
               gte(usageCalls.ts, since),
               isNotNull(usageCalls.geminiKeyId),
-              inArray(usageCalls.outcome, COUNTED_OUTCOMES),
+              eq(usageCalls.served, true),
             ),
           )
           .groupBy(usageCalls.geminiKeyId, usageCalls.model);

@@ -1,7 +1,6 @@
 import { type AnyColumn, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { latencyBucket } from "./latency-buckets";
-import { COUNTED_OUTCOMES } from "./ledger-counts";
 import { usageCalls, usageDaily, usageDailyClient, usageDailyOutcome, usageLatency, type Outcome } from "./schema";
 
 export interface TokenFigures {
@@ -32,6 +31,8 @@ export interface CallRecord {
   streamed: boolean;
   status: number;
   outcome: Outcome;
+  /** Google accepted the call and counts it against the key (see usage_calls.served). */
+  served: boolean;
   attempts: number;
   tokens: TokenFigures;
   latencyMs: number;
@@ -66,6 +67,7 @@ export async function recordCall(database: D1Database, call: CallRecord): Promis
     streamed: call.streamed,
     status: call.status,
     outcome: call.outcome,
+    served: call.served,
     attempts: call.attempts,
     ...tokens,
     latencyMs: call.latencyMs,
@@ -74,7 +76,7 @@ export async function recordCall(database: D1Database, call: CallRecord): Promis
   });
   const counted = { requests: 1, ...tokens, latencyMsSum: call.latencyMs };
   const errors = call.outcome === "ok" ? 0 : 1;
-  const served = COUNTED_OUTCOMES.includes(call.outcome) ? 1 : 0;
+  const served = call.served ? 1 : 0;
   const keyRollUp = db
     .insert(usageDaily)
     .values({ day: call.day, geminiKeyId: call.geminiKeyId ?? "", model: call.model, ...counted, errors, served })

@@ -28,6 +28,9 @@ export const usageCalls = sqliteTable(
     streamed: integer("streamed", { mode: "boolean" }).notNull(),
     status: integer("status").notNull(),
     outcome: text("outcome", { enum: OUTCOMES }).notNull(),
+    // Google accepted the call (HTTP 200) and counts it against the key's quota, even if a
+    // stream broke later; reconciliation counts these.
+    served: integer("served", { mode: "boolean" }).notNull(),
     attempts: integer("attempts").notNull(),
     promptTokens: integer("prompt_tokens").notNull().default(0),
     completionTokens: integer("completion_tokens").notNull().default(0),
@@ -58,7 +61,7 @@ const tokenColumns = () => ({
 
 /**
  * Per day, Gemini key and model. Empty string stands for "no Gemini key" (the call never
- * reached one). `served` counts the calls Google served (ok or blocked), which count
+ * reached one). `served` counts the calls Google accepted (usage_calls.served), which count
  * against the key's daily quota; counter reconciliation reads it.
  */
 export const usageDaily = sqliteTable(

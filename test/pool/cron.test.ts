@@ -28,6 +28,7 @@ function call(day: string, ts: number, geminiKeyId: string | null, model: string
     streamed: false,
     status: outcome === "ok" || outcome === "blocked" ? 200 : 502,
     outcome,
+    served: outcome === "ok" || outcome === "blocked",
     attempts: 1,
     tokens: NO_TOKENS,
     latencyMs: 100,

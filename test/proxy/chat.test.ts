@@ -65,6 +65,23 @@ describe("POST /v1/chat/completions", () => {
     expect(rows[0]!.ttfb_ms).not.toBeNull();
   });
 
+  it("turns an upstream error after the first byte into an error event, and still counts the call as served", async () => {
+    const client = await seedProxy({ geminiKeys: [{ id: "a", secret: KEY_A }] });
+    fakeGoogle(() =>
+      sse([
+        { candidates: [{ content: { role: "model", parts: [{ text: "Partial" }] }, index: 0 }] },
+        { error: { code: 500, message: "Internal error encountered.", status: "INTERNAL" } },
+      ]),
+    );
+    const { response, text } = await callWorker("/v1/chat/completions", { method: "POST", key: client, body: chatBody({ stream: true }) });
+    expect(response.status).toBe(200);
+    const events = text.split("\n\n").filter((e) => e.startsWith("data: ")).map((e) => e.slice(6));
+    expect(events.at(-1)).toBe("[DONE]");
+    expect(JSON.parse(events.at(-2)!)).toMatchObject({ error: { type: "upstream_error", message: expect.stringContaining("Internal error encountered") } });
+    expect(JSON.parse(events[0]!).choices[0].delta.content).toBe("Partial");
+    expect((await ledgerRows())[0]).toMatchObject({ outcome: "upstream_error", served: 1, streamed: 1 });
+  });
+
   it("fails over from a rate-limited, an invalid and an overloaded key to a healthy one", async () => {
     const keys = [fakeGeminiKey("rl"), fakeGeminiKey("bad"), fakeGeminiKey("busy"), fakeGeminiKey("good")];
     const client = await seedProxy({

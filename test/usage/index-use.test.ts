@@ -72,6 +72,7 @@ describe("every D1 statement the Worker runs searches an index (EXPLAIN QUERY PL
       streamed: false,
       status: 200,
       outcome: "ok",
+      served: true,
       attempts: 1,
       tokens: NO_TOKENS,
       latencyMs: 10,

@@ -22,6 +22,7 @@ function call(day: string, outcome: Outcome, extra: Partial<CallRecord> = {}): C
     latencyMs: 250,
     ttfbMs: null,
     errorCode: null,
+    served: outcome === "ok" || outcome === "blocked",
     ...extra,
   };
 }
