@@ -43,6 +43,8 @@ let clientKeyId = "";
 const tokensByModel = new Map<string, number>();
 const expectedByKey = new Map<string, { requests: number; errors: number }>();
 const servedByKey = new Map<string, number>();
+/** API paths this file made answer 400 on purpose (Chromium logs those to the console). */
+const expectedConsoleErrors: string[] = [];
 
 /** Closes the notices so screenshots show the page itself. */
 async function dismissToasts(): Promise<void> {
@@ -132,6 +134,12 @@ describe("admin panel in Chromium", () => {
     await expect(suggestion.locator("select").inputValue()).resolves.toBe("flash");
     await page.getByRole("button", { name: `Add ${FLASH_MODEL}` }).click();
     await page.locator(".toast").filter({ hasText: `Model ${FLASH_MODEL} added.` }).waitFor();
+
+    // A model id the Worker refuses: its own message comes back as an error notice.
+    await page.getByLabel("Model id").fill("bad id!");
+    await page.getByRole("button", { name: "Add model" }).click();
+    await page.locator(".toast-error", { hasText: "model id may hold letters, digits" }).waitFor();
+    expectedConsoleErrors.push("/api/admin/models");
 
     await page.getByLabel("Model id").fill(PRO_MODEL);
     await page.getByLabel("Category", { exact: true }).selectOption("pro");
@@ -437,6 +445,13 @@ describe("admin panel in Chromium", () => {
   });
 
   it("logged no console errors, page errors or failed requests", () => {
-    expect(ui.problems).toEqual([]);
+    // Chromium logs every 4xx answer; the ones this file asked for are taken out, once each.
+    const problems = [...ui.problems];
+    for (const path of expectedConsoleErrors) {
+      const index = problems.findIndex((problem) => problem.includes("status of 400") && problem.includes(`${base}${path}`));
+      expect(index, `the expected 400 from ${path}`).toBeGreaterThanOrEqual(0);
+      problems.splice(index, 1);
+    }
+    expect(problems).toEqual([]);
   });
 });
