@@ -346,7 +346,7 @@ describe("admin panel in Chromium", () => {
       await refresh.click();
       return exhausted.filter({ hasText: "exhausted until" }).count();
     };
-    await waitFor(async () => (await exhaustedShown()) === 1, { intervalMs: 500, message: "exhausted state shown" });
+    await waitFor(async () => (await exhaustedShown()) === 1, { timeoutMs: 20_000, intervalMs: 500, message: "exhausted state shown" });
     await dismissToasts();
     await page.screenshot({ path: path.join(SCREENSHOTS, "gemini-keys-dark.png"), fullPage: true });
 
@@ -357,7 +357,7 @@ describe("admin panel in Chromium", () => {
     await page.getByRole("button", { name: "Reset quotas now" }).click();
     await page.locator("dialog[open]").getByRole("button", { name: "Reset quotas now" }).click();
     await page.locator(".toast", { hasText: "Quotas reset." }).waitFor();
-    await waitFor(async () => (await exhaustedShown()) === 0, { intervalMs: 500, message: "exhausted state cleared" });
+    await waitFor(async () => (await exhaustedShown()) === 0, { timeoutMs: 20_000, intervalMs: 500, message: "exhausted state cleared" });
 
     // "Test all" with a progress bar: each key's probe answers after a moment.
     for (const mine of myKeys) await fake.script(mine.key, ["slow:600"]);
