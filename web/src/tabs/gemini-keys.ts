@@ -27,19 +27,24 @@ export function createGeminiKeysTab(panel: HTMLElement): Tab {
 
   const url = (id: string) => `/api/admin/gemini-keys/${encodeURIComponent(id)}`;
 
+  let latestLoad = 0;
+
   async function load(): Promise<void> {
+    // Loads can overlap (Refresh, actions); only the newest one may paint.
+    const thisLoad = ++latestLoad;
     try {
       const [list, settings] = await Promise.all([
         api.get<GeminiKey[]>("/api/admin/gemini-keys"),
         api.get<Settings>("/api/admin/settings"),
       ]);
+      if (thisLoad !== latestLoad) return;
       keys = list;
       quotas = settings.quotas;
       for (const id of selected) if (!keys.some((key) => key.id === id)) selected.delete(id);
     } catch (error) {
       toastError(error);
     }
-    render();
+    if (thisLoad === latestLoad) render();
   }
 
   async function addKeys(event: SubmitEvent): Promise<void> {
