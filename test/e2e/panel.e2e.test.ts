@@ -340,8 +340,8 @@ describe("admin panel in Chromium", () => {
     await page.click("#tab-gemini-keys");
     const exhausted = page.locator("tbody tr", { hasText: myKeys[0]!.masked }).locator("li", { hasText: PRO_MODEL });
     const refresh = page.locator("#panel-gemini-keys").getByRole("button", { name: "Refresh" });
-    // The Worker may answer from a snapshot a few seconds old, so each poll asks for a fresh
-    // list; the count reads whatever list has landed by then, and the polls converge.
+    // Each poll asks for a fresh list (Refresh stays disabled until the previous list has
+    // landed) and counts what is shown; a slow answer only delays convergence.
     const exhaustedShown = async () => {
       await refresh.click();
       return exhausted.filter({ hasText: "exhausted until" }).count();

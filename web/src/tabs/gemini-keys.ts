@@ -32,6 +32,8 @@ export function createGeminiKeysTab(panel: HTMLElement): Tab {
   async function load(): Promise<void> {
     // Loads can overlap (Refresh, actions); only the newest one may paint.
     const thisLoad = ++latestLoad;
+    // Refresh waits for the list it asked for (render() puts an enabled button back).
+    toolbar.querySelector<HTMLButtonElement>('[data-action="refresh"]')?.setAttribute("disabled", "");
     try {
       const [list, settings] = await Promise.all([
         api.get<GeminiKey[]>("/api/admin/gemini-keys"),
@@ -180,7 +182,7 @@ export function createGeminiKeysTab(panel: HTMLElement): Tab {
     toolbar.append(
       button(t("keys.deleteSelected", { n: selected.size }), () => void bulkDelete(), "btn btn-danger", { disabled: selected.size === 0 }),
       button(t("keys.reset"), () => void resetQuotas()),
-      button(t("common.refresh"), () => void load()),
+      button(t("common.refresh"), () => void load(), "btn", { "data-action": "refresh" }),
     );
   }
 
