@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startFakeGemini } from "../fake-gemini/server.mjs";
-import { freePort, REPO_ROOT, runWrangler, startGroup, stopGroup, tail, WRANGLER_BIN } from "./processes";
+import { freePort, REPO_ROOT, runWrangler, snapshotProject, startGroup, stopGroup, tail, WRANGLER_BIN } from "./processes";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -58,7 +58,9 @@ export default async function setup(project: TestProject) {
   };
 
   try {
-    const migrate = await runWrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
+    const app = path.join(persistDir, "app");
+    snapshotProject(app);
+    const migrate = await runWrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], 120_000, app);
     if (migrate.code !== 0) {
       throw new Error(`d1 migrations apply failed (exit ${migrate.code}):\n${migrate.stdout}\n${migrate.stderr}`);
     }
@@ -82,6 +84,7 @@ export default async function setup(project: TestProject) {
         "--var", `SESSION_SECRET_KEY:${sessionSecret}`,
       ],
       logFile,
+      app,
     );
     const workerUrl = `http://127.0.0.1:${port}`;
     await waitUntilAnswering(workerUrl, dev, logFile);

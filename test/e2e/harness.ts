@@ -50,6 +50,19 @@ export function cookiesFrom(res: Response): string {
     .join("; ");
 }
 
+/** No single call to the Worker may take longer than this in a test. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** Names the call in the error when a request fails or times out. */
+async function timed(what: string, request: Promise<Response>): Promise<Response> {
+  try {
+    return await request;
+  } catch (err) {
+    const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    throw new Error(`${what} to the Worker failed: ${reason}`);
+  }
+}
+
 const sessionFile = () => join(persistDir(), "admin-session.cookie");
 
 /**
@@ -66,16 +79,20 @@ export async function adminSession(options: { password?: string; fresh?: boolean
 
   let cookie = reusable && existsSync(sessionFile()) ? readFileSync(sessionFile(), "utf8") : "";
   if (cookie) {
-    const check = await fetch(`${base}/api/auth/session`, { headers: { cookie } });
+    const check = await timed("GET /api/auth/session", fetch(`${base}/api/auth/session`, { headers: { cookie }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }));
     const state = check.ok ? ((await check.json()) as { authenticated?: boolean }) : {};
     if (state.authenticated !== true) cookie = "";
   }
   if (!cookie) {
-    const login = await fetch(`${base}/api/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: base },
-      body: JSON.stringify({ password }),
-    });
+    const login = await timed(
+      "POST /api/auth/login",
+      fetch(`${base}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: base },
+        body: JSON.stringify({ password }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      }),
+    );
     const loginBody = await login.text();
     if (login.status !== 200) throw new HttpError("POST", "/api/auth/login", login.status, loginBody);
     cookie = cookiesFrom(login);
@@ -85,16 +102,20 @@ export async function adminSession(options: { password?: string; fresh?: boolean
 
   const request: AdminSession["request"] = (method, path, body, headers = {}) => {
     const stateChanging = method !== "GET" && method !== "HEAD";
-    return fetch(`${base}${path}`, {
-      method,
-      headers: {
-        cookie,
-        ...(stateChanging ? { origin: base } : {}),
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    return timed(
+      `${method} ${path}`,
+      fetch(`${base}${path}`, {
+        method,
+        headers: {
+          cookie,
+          ...(stateChanging ? { origin: base } : {}),
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      }),
+    );
   };
   const json = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await request(method, path, body);

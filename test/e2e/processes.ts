@@ -2,7 +2,7 @@
 // process groups (wrangler dev -> workerd) that must be stopped as a whole.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, cpSync, existsSync, openSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -17,6 +17,8 @@ export function wranglerEnv(): NodeJS.ProcessEnv {
     CLOUDFLARE_CF_FETCH_ENABLED: "false",
     WRANGLER_SEND_METRICS: "false",
     WRANGLER_SEND_ERROR_REPORTS: "false",
+    // wrangler.toml is read once; a mid-run edit by someone else must not restart the Worker.
+    WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true",
     CI: "1",
     FORCE_COLOR: "0",
   };
@@ -40,10 +42,25 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs `wrangler <args>` to completion in the repo root. */
-export function runWrangler(args: string[], timeoutMs = 120_000): Promise<CommandResult> {
+/** What `wrangler dev` needs from the tree; copied so the run serves a fixed Worker. */
+const PROJECT_FILES = ["wrangler.toml", "tsconfig.json", "src", "drizzle", "web/dist"];
+
+/**
+ * Copies the Worker's sources, migrations, built panel and wrangler.toml into dest. Others
+ * edit the tree while a suite runs; a snapshot keeps wrangler dev from reloading (or failing
+ * to build) mid-run. Packages still resolve from the repo's node_modules (a parent folder).
+ */
+export function snapshotProject(dest: string): void {
+  for (const entry of PROJECT_FILES) {
+    const from = path.join(REPO_ROOT, entry);
+    if (existsSync(from)) cpSync(from, path.join(dest, entry), { recursive: true });
+  }
+}
+
+/** Runs `wrangler <args>` to completion (in the repo root unless cwd says otherwise). */
+export function runWrangler(args: string[], timeoutMs = 120_000, cwd = REPO_ROOT): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(WRANGLER_BIN, args, { cwd: REPO_ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(WRANGLER_BIN, args, { cwd, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));
@@ -64,10 +81,10 @@ export function runWrangler(args: string[], timeoutMs = 120_000): Promise<Comman
 }
 
 /** Starts a detached process group whose stdout and stderr go to logFile. */
-export function startGroup(command: string, args: string[], logFile: string): ChildProcess {
+export function startGroup(command: string, args: string[], logFile: string, cwd = REPO_ROOT): ChildProcess {
   const log = openSync(logFile, "a");
   try {
-    return spawn(command, args, { cwd: REPO_ROOT, env: wranglerEnv(), detached: true, stdio: ["ignore", log, log] });
+    return spawn(command, args, { cwd, env: wranglerEnv(), detached: true, stdio: ["ignore", log, log] });
   } finally {
     closeSync(log);
   }

@@ -14,6 +14,9 @@ export function fakeGeminiControl(baseUrl) {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    }).catch((err) => {
+      throw new Error(`fake-gemini ${method} ${path} failed: ${err?.cause?.message ?? err?.message ?? err}`);
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`fake-gemini ${method} ${path} -> ${res.status}: ${text}`);
