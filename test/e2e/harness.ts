@@ -246,7 +246,8 @@ export function openaiClient(apiKey: string): OpenAI {
  * Each call starts wrangler, so it takes a few seconds.
  */
 export async function d1<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-  const out = await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir(), "--json", "--command", sql]);
+  const args = ["d1", "execute", "DB", "--local", "--persist-to", persistDir(), "--json", "--command", sql];
+  const out = await runWrangler(args, 60_000, join(persistDir(), "app")); // the Worker's copy of the project
   if (out.code !== 0) throw new Error(`d1 execute failed (exit ${out.code}) for ${sql}\n${out.stdout}\n${out.stderr}`);
   const parsed = JSON.parse(out.stdout) as Array<{ results?: T[]; success?: boolean }>;
   return parsed.flatMap((statement) => statement.results ?? []);
