@@ -115,11 +115,11 @@ describe("key behaviours", () => {
     expect(retry.retryDelay).toBe("34.4s");
   });
 
-  it("rate_limit_day: 429 with the per-day quotaId and no RetryInfo", async () => {
+  it("rate_limit_day: 429 with the per-day quotaId, and a RetryInfo as Google sends it", async () => {
     await fake.setKey(KEY, "rate_limit_day");
     const { error } = await (await generate(USER_HELLO)).json();
     expect(error.details[0].violations[0].quotaId).toBe("GenerateRequestsPerDayPerProjectPerModel-FreeTier");
-    expect(error.details.some((d: any) => d["@type"].endsWith("RetryInfo"))).toBe(false);
+    expect(error.details.find((d: any) => d["@type"].endsWith("RetryInfo")).retryDelay).toBe("34.4s");
   });
 
   it.each([

@@ -64,7 +64,7 @@ export function behaviourError(behaviour, key, model, retryDelay) {
     case "rate_limit_minute":
       return rateLimited("minute", model, retryDelay);
     case "rate_limit_day":
-      return rateLimited("day", model);
+      return rateLimited("day", model, retryDelay);
     case "invalid":
       return apiKeyInvalid();
     case "suspended":

@@ -64,8 +64,10 @@ export function consumerSuspended(key) {
 }
 
 /**
- * 429 RESOURCE_EXHAUSTED with QuotaFailure and (per minute only) RetryInfo, as in
- * fixture google-429-retry-info.json. The per-day variant carries no RetryInfo.
+ * 429 RESOURCE_EXHAUSTED with QuotaFailure and RetryInfo, as in fixture
+ * google-429-retry-info.json. Google sends RetryInfo with per-day violations too (live
+ * bodies show "GenerateRequestsPerDayPerProjectPerModel-FreeTier" next to retryDelay "47s"),
+ * so only the quotaId tells a day's exhaustion from a minute's.
  * @param {"minute" | "day"} window
  * @param {string} model
  * @param {string} [retryDelay] e.g. "34.4s"
@@ -89,9 +91,7 @@ export function rateLimited(window, model, retryDelay = "34.4s") {
       ],
     },
   ];
-  if (window === "minute") {
-    details.push({ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay });
-  }
+  details.push({ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay });
   return googleError(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your plan.", details);
 }
 

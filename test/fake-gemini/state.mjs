@@ -37,7 +37,7 @@ import { defaultModels, modelResource } from "./models.mjs";
 export const DEFAULT_SETTINGS = Object.freeze({
   /** "ok": any well-formed key not registered is healthy. "invalid": only registered keys work. */
   unknownKeys: /** @type {"ok" | "invalid"} */ ("ok"),
-  /** RetryInfo.retryDelay sent with rate_limit_minute. */
+  /** RetryInfo.retryDelay sent with the rate_limit behaviours. */
   retryDelay: "34.4s",
 });
 
