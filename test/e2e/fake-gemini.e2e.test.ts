@@ -175,8 +175,10 @@ describe("key behaviours", () => {
     expect((await (await generate(USER_HELLO)).json()).candidates[0].content.parts[0].text).toBe("Hello from fake Gemini");
   });
 
-  it("rejects an unknown behaviour name", async () => {
+  it("rejects an unknown behaviour name and unplayable scripts", async () => {
     await expect(fake.setKey(KEY, "sometimes")).rejects.toThrow(/unknown behaviour/);
+    await expect(fake.script(KEY, [{ status: 429 } as any])).rejects.toThrow(/needs a body or an existing fixture/);
+    await expect(fake.script(KEY, [{ fixture: "no-such-recording" }])).rejects.toThrow(/no such fixture/);
   });
 });
 

@@ -2,6 +2,7 @@
 // default reply, settings, and the log of requests received.
 
 import { parseBehaviour } from "./behaviours.mjs";
+import { fixtureExists } from "./fixtures.mjs";
 import { GEMINI_KEY_PATTERN } from "./keys.mjs";
 import { defaultModels, modelResource } from "./models.mjs";
 
@@ -105,14 +106,33 @@ export function configureKeys(state, input) {
   }
   if (input.once !== undefined && !Array.isArray(input.once)) return "once must be an array";
   for (const item of input.once ?? []) {
-    if (typeof item === "string" && !parseBehaviour(item)) return `unknown behaviour in once: ${item}`;
-    if (typeof item !== "string" && (typeof item !== "object" || item === null)) return "once items are strings or objects";
+    const problem = onceItemProblem(item);
+    if (problem) return problem;
   }
   for (const key of keys) {
     if (behaviour) state.behaviours.set(key, behaviour);
     if (input.once?.length) state.once.set(key, [...(state.once.get(key) ?? []), ...input.once]);
   }
   return null;
+}
+
+/**
+ * @param {unknown} item
+ * @returns {string | null} why the item cannot be played, or null
+ */
+function onceItemProblem(item) {
+  if (typeof item === "string") return parseBehaviour(item) ? null : `unknown behaviour in once: ${item}`;
+  if (typeof item !== "object" || item === null || Array.isArray(item)) return "once items are behaviour names or objects";
+  const o = /** @type {Record<string, unknown>} */ (item);
+  const fixtureOk = (name) => typeof name === "string" && (fixtureExists(name) || fixtureExists(`${name}.json`) || fixtureExists(`${name}.chunks.txt`));
+  if ("status" in o) {
+    if (typeof o.status !== "number") return "once: status must be a number";
+    if ("body" in o) return null;
+    return fixtureOk(o.fixture) ? null : `once: {status} needs a body or an existing fixture (${String(o.fixture)})`;
+  }
+  if ("reply" in o) return typeof o.reply === "object" && o.reply !== null ? null : "once: reply must be an object";
+  if ("fixture" in o) return fixtureOk(o.fixture) ? null : `once: no such fixture ${String(o.fixture)}`;
+  return "once objects are {status, body}, {status, fixture}, {reply} or {fixture}";
 }
 
 /**
