@@ -153,6 +153,25 @@ describe("chat completions through the Worker", () => {
     expect(models.data[0]!.object).toBe("model");
   });
 
+  it("forwards each upstream event as it arrives (no buffering of the stream)", async () => {
+    await fake.reply({ chunkDelayMs: 400 });
+    try {
+      const started = Date.now();
+      const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: PROMPT }], stream: true });
+      const arrivals: Array<{ at: number; text: string }> = [];
+      for await (const chunk of stream) {
+        const text = chunk.choices[0]?.delta?.content;
+        if (text) arrivals.push({ at: Date.now() - started, text });
+      }
+      expect(arrivals.map((a) => a.text).join("")).toBe(ANSWER);
+      expect(arrivals.length).toBeGreaterThanOrEqual(3);
+      // The fake sends 3 events 400 ms apart: the first must reach the client long before the last.
+      expect(arrivals.at(-1)!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(600);
+    } finally {
+      await fake.reply({});
+    }
+  });
+
   it("a bad client key gets 401 invalid_api_key in OpenAI's error shape", async () => {
     const bad = openaiClient("sk-not-a-real-key");
     const error = await bad.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: PROMPT }] }).catch((e) => e);
