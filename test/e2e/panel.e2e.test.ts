@@ -97,8 +97,8 @@ describe("admin panel in Chromium", () => {
     expect(await page.locator("#tab-gemini-keys").getAttribute("aria-selected")).toBe("true");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("tab-gemini-keys");
     // The panel may still be empty while its data loads, so look at `hidden` rather than the box.
-    expect(await page.locator("#panel-gemini-keys").evaluate((panel) => panel.hidden)).toBe(false);
-    expect(await page.locator("#panel-dashboard").evaluate((panel) => panel.hidden)).toBe(true);
+    expect(await page.locator("#panel-gemini-keys").evaluate((panel) => (panel as HTMLElement).hidden)).toBe(false);
+    expect(await page.locator("#panel-dashboard").evaluate((panel) => (panel as HTMLElement).hidden)).toBe(true);
     await page.keyboard.press("ArrowLeft");
     expect(await page.locator("#tab-dashboard").getAttribute("aria-selected")).toBe("true");
   });
