@@ -1,0 +1,293 @@
+#!/usr/bin/env node
+// Benchmark (prints figures, asserts nothing) of DESIGN §8 "speed against a minimal Worker":
+// the product and bench/minimal-worker, each under its own local `wrangler dev`, both
+// against bench/upstream.mjs (answers instantly with a recorded generateContent reply),
+// driven by a closed-loop load generator at each concurrency, in interleaved rounds.
+//
+//   node scripts/bench-proxy.mjs [--requests 2000] [--warmup 200] [--rounds 3]
+//                                [--concurrency 8,32] [--stream-requests 1000] [--keep]
+//
+// Everything lives under .tmp/bench-proxy/<run>/ (persist dirs, logs, results.json) and is
+// removed at the end unless --keep. Every process group started here is stopped on exit.
+import { randomBytes } from "node:crypto";
+import { cpSync, mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import {
+  REPO_ROOT,
+  WRANGLER_BIN,
+  closedLoop,
+  freePort,
+  loadAverage,
+  median,
+  run,
+  startGroup,
+  stopAll,
+  waitUntilAnswering,
+} from "../bench/lib.mjs";
+
+const { values: opts } = parseArgs({
+  options: {
+    requests: { type: "string", default: "2000" },
+    warmup: { type: "string", default: "200" },
+    rounds: { type: "string", default: "3" },
+    concurrency: { type: "string", default: "8,32" },
+    "stream-requests": { type: "string", default: "1000" },
+    keep: { type: "boolean", default: false },
+  },
+});
+const REQUESTS = Number(opts.requests);
+const WARMUP = Number(opts.warmup);
+const ROUNDS = Number(opts.rounds);
+const CONCURRENCY = opts.concurrency.split(",").map(Number);
+const STREAM_REQUESTS = Number(opts["stream-requests"]);
+const RUN_MAX_MS = 120_000; // no single load run lasts longer than this
+const MODEL = "gemini-2.5-flash";
+
+const workDir = path.join(REPO_ROOT, ".tmp/bench-proxy", new Date().toISOString().replace(/[:.]/g, "-"));
+mkdirSync(workDir, { recursive: true });
+mkdirSync(path.join(REPO_ROOT, ".tmp/xdg"), { recursive: true });
+
+let stopping = false;
+async function cleanup() {
+  if (stopping) return;
+  stopping = true;
+  await stopAll();
+  if (!opts.keep) rmSync(workDir, { recursive: true, force: true });
+}
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => cleanup().then(() => process.exit(130)));
+}
+
+const log = (...a) => console.log(...a);
+
+/** A typical short chat turn: a system prompt, two earlier turns and a question (~0.6 KB). */
+const chatBody = (stream) =>
+  JSON.stringify({
+    model: MODEL,
+    messages: [
+      { role: "system", content: "You are a concise assistant. Answer in one or two sentences." },
+      { role: "user", content: "What is the capital of France?" },
+      { role: "assistant", content: "The capital of France is Paris." },
+      { role: "user", content: "How many r's are in the word strawberry? Explain briefly how you counted them." },
+    ],
+    temperature: 0.2,
+    max_tokens: 256,
+    ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+  });
+
+const okJson = (status, text) => status === 200 && text.includes('"chat.completion"') && text.includes("strawberry");
+const okStream = (status, text) => status === 200 && text.includes("chat.completion.chunk") && text.trimEnd().endsWith("data: [DONE]");
+
+async function startUpstream() {
+  const port = await freePort();
+  const logFile = path.join(workDir, "upstream.log");
+  const child = startGroup(process.execPath, [path.join(REPO_ROOT, "bench/upstream.mjs"), String(port)], logFile);
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilAnswering(`${url}/__stats`, child, logFile, 10_000);
+  return { child, url };
+}
+
+async function upstreamServed(url) {
+  const r = await fetch(`${url}/__stats`);
+  return (await r.json()).served;
+}
+
+async function main() {
+  log(`bench-proxy: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}, load average ${loadAverage()}`);
+  log(`work dir ${path.relative(REPO_ROOT, workDir)}`);
+
+  const upstream = await startUpstream();
+  log(`upstream ${upstream.url}`);
+
+  // Snapshot the product (others edit the tree while this runs) and the minimal Worker.
+  const app = path.join(workDir, "app");
+  for (const entry of ["wrangler.toml", "tsconfig.json", "src", "drizzle", "web/dist"]) {
+    const from = path.join(REPO_ROOT, entry);
+    if (existsSync(from)) cpSync(from, path.join(app, entry), { recursive: true });
+  }
+  mkdirSync(path.join(app, "web/dist"), { recursive: true });
+  const minimal = path.join(workDir, "minimal");
+  cpSync(path.join(REPO_ROOT, "bench/minimal-worker"), minimal, { recursive: true });
+
+  const productState = path.join(workDir, "product-state");
+  const minimalState = path.join(workDir, "minimal-state");
+  const migrate = await run(WRANGLER_BIN, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", productState], { cwd: app });
+  if (migrate.code !== 0) throw new Error(`migrations failed:\n${migrate.out}`);
+
+  const adminPassword = randomBytes(24).toString("base64url");
+  const sessionSecret = randomBytes(36).toString("base64url");
+  const [pPort, pInspect, mPort, mInspect] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const devArgs = (port, inspect, persist) => [
+    "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspect),
+    "--persist-to", persist, "--show-interactive-dev-session=false",
+    "--var", `GEMINI_API_BASE:${upstream.url}`,
+  ];
+  const productLog = path.join(workDir, "product-dev.log");
+  const minimalLog = path.join(workDir, "minimal-dev.log");
+  const product = startGroup(WRANGLER_BIN, [
+    ...devArgs(pPort, pInspect, productState),
+    "--var", `ADMIN_PASSWORD:${adminPassword}`, "--var", `SESSION_SECRET_KEY:${sessionSecret}`,
+  ], productLog, app);
+  const minimalDev = startGroup(WRANGLER_BIN, devArgs(mPort, mInspect, minimalState), minimalLog, minimal);
+  const productUrl = `http://127.0.0.1:${pPort}`;
+  const minimalUrl = `http://127.0.0.1:${mPort}`;
+  await Promise.all([
+    waitUntilAnswering(`${productUrl}/v1/models`, product, productLog),
+    waitUntilAnswering(`${minimalUrl}/`, minimalDev, minimalLog),
+  ]);
+  log(`product ${productUrl}, minimal ${minimalUrl} (both wrangler dev, local D1)`);
+
+  const clientKey = await seed(productUrl, adminPassword);
+  const productHeaders = { authorization: `Bearer ${clientKey}` };
+
+  // One call each, checked, and the upstream calls it cost.
+  for (const [name, url, headers] of [["product", productUrl, productHeaders], ["minimal", minimalUrl, {}]]) {
+    const before = await upstreamServed(upstream.url);
+    const r = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: chatBody(false) });
+    const text = await r.text();
+    if (!okJson(r.status, text)) throw new Error(`${name} answered ${r.status}: ${text.slice(0, 500)}`);
+    log(`${name}: sample answer OK, upstream calls for it: ${(await upstreamServed(upstream.url)) - before}`);
+  }
+
+  const targets = {
+    minimal: { url: `${minimalUrl}/v1/chat/completions`, headers: {} },
+    product: { url: `${productUrl}/v1/chat/completions`, headers: productHeaders },
+  };
+  const results = []; // {round, worker, concurrency, ...figures, load}
+  const load = async (worker, concurrency, requests, stream = false) => {
+    const t = targets[worker];
+    const before = await upstreamServed(upstream.url);
+    const loadBefore = os.loadavg()[0];
+    const r = await closedLoop({
+      url: t.url, headers: t.headers, body: chatBody(stream), concurrency, requests, maxMs: RUN_MAX_MS,
+      check: stream ? okStream : okJson,
+    });
+    r.upstreamPerCall = ((await upstreamServed(upstream.url)) - before) / r.sent;
+    r.load1 = `${loadBefore.toFixed(2)}→${os.loadavg()[0].toFixed(2)}`;
+    return r;
+  };
+  const fmt = (r) =>
+    `${r.rps.toFixed(0).padStart(5)} req/s  p50 ${r.p50.toFixed(1).padStart(6)}  p95 ${r.p95.toFixed(1).padStart(6)}  p99 ${r.p99.toFixed(1).padStart(6)} ms` +
+    `  ok ${r.ok}/${r.sent}${r.bad ? ` BAD ${r.bad} (${r.firstBad})` : ""}  upstream/call ${r.upstreamPerCall.toFixed(2)}  load1 ${r.load1}`;
+
+  for (const c of CONCURRENCY) {
+    for (const w of ["minimal", "product"]) {
+      const r = await load(w, c, WARMUP);
+      log(`warm-up ${w} c=${c}: ${fmt(r)}`);
+    }
+  }
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const c of CONCURRENCY) {
+      // Alternate which Worker goes first, so drift in the machine's load hits both.
+      const order = round % 2 === 1 ? ["minimal", "product"] : ["product", "minimal"];
+      for (const w of order) {
+        const r = await load(w, c, REQUESTS);
+        results.push({ round, worker: w, concurrency: c, ...r });
+        log(`round ${round} ${w.padEnd(7)} c=${String(c).padEnd(2)}: ${fmt(r)}`);
+      }
+    }
+  }
+
+  // Streamed variant, product only.
+  await load("product", 8, Math.min(WARMUP, 100), true);
+  const streamRuns = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const r = await load("product", 8, STREAM_REQUESTS, true);
+    streamRuns.push(r);
+    log(`stream round ${round} product c=8 : ${fmt(r)}  ttfb p50 ${r.ttfbP50.toFixed(1)} ms`);
+  }
+
+  // Summary: medians over rounds, and the product's ratio to the minimal Worker.
+  log("");
+  log(`Summary (median of ${ROUNDS} rounds, ${REQUESTS} requests each; load average now ${loadAverage()})`);
+  log("| worker | concurrency | req/s | p50 ms | p95 ms | p99 ms |");
+  log("|---|---|---|---|---|---|");
+  const summary = {};
+  for (const c of CONCURRENCY) {
+    for (const w of ["minimal", "product"]) {
+      const rs = results.filter((r) => r.worker === w && r.concurrency === c);
+      const m = {
+        rps: median(rs.map((r) => r.rps)),
+        p50: median(rs.map((r) => r.p50)),
+        p95: median(rs.map((r) => r.p95)),
+        p99: median(rs.map((r) => r.p99)),
+      };
+      summary[`${w}@${c}`] = m;
+      log(`| ${w} | ${c} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p95.toFixed(1)} | ${m.p99.toFixed(1)} |`);
+    }
+  }
+  const sm = {
+    rps: median(streamRuns.map((r) => r.rps)),
+    p50: median(streamRuns.map((r) => r.p50)),
+    p95: median(streamRuns.map((r) => r.p95)),
+    p99: median(streamRuns.map((r) => r.p99)),
+    ttfb: median(streamRuns.map((r) => r.ttfbP50)),
+  };
+  log(`| product, stream: true | 8 | ${sm.rps.toFixed(0)} | ${sm.p50.toFixed(1)} | ${sm.p95.toFixed(1)} | ${sm.p99.toFixed(1)} |  (TTFB p50 ${sm.ttfb.toFixed(1)} ms)`);
+  log("");
+  log("Product vs minimal Worker (budget: throughput >= 90%, p50 <= +5 ms)");
+  for (const c of CONCURRENCY) {
+    const p = summary[`product@${c}`];
+    const m = summary[`minimal@${c}`];
+    const perRound = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const pr = results.find((r) => r.round === round && r.worker === "product" && r.concurrency === c);
+      const mr = results.find((r) => r.round === round && r.worker === "minimal" && r.concurrency === c);
+      perRound.push(`${((100 * pr.rps) / mr.rps).toFixed(0)}% / ${(pr.p50 - mr.p50 >= 0 ? "+" : "")}${(pr.p50 - mr.p50).toFixed(1)} ms`);
+    }
+    const pct = (100 * p.rps) / m.rps;
+    const delta = p.p50 - m.p50;
+    log(
+      `c=${c}: throughput ${pct.toFixed(0)}% (${pct >= 90 ? "within" : "MISSES"} budget), p50 ${delta >= 0 ? "+" : ""}${delta.toFixed(1)} ms ` +
+        `(${delta <= 5 ? "within" : "MISSES"} budget); per round: ${perRound.join(", ")}`,
+    );
+  }
+  const resultsFile = path.join(workDir, "results.json");
+  writeFileSync(resultsFile, JSON.stringify({ when: new Date().toISOString(), loadAverage: os.loadavg(), results, streamRuns, summary }, null, 2));
+  if (opts.keep) log(`raw figures: ${path.relative(REPO_ROOT, resultsFile)}`);
+}
+
+/** Admin API, as scripts/seed.mjs does it: login, settings, 4 Gemini keys, a model, a client key. */
+async function seed(base, password) {
+  let cookie = "";
+  const call = async (method, route, body) => {
+    const res = await fetch(base + route, {
+      method,
+      headers: { "content-type": "application/json", origin: base, cookie },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${route} answered ${res.status}: ${text}`);
+    const setCookie = res.headers.getSetCookie?.() ?? [];
+    if (setCookie.length > 0) cookie = setCookie.map((l) => l.split(";")[0]).join("; ");
+    return text ? JSON.parse(text) : null;
+  };
+  await call("POST", "/api/auth/login", { password });
+  const settings = await call("GET", "/api/admin/settings");
+  // Quotas high enough that tens of thousands of calls never hit the local per-key quota.
+  await call("PUT", "/api/admin/settings", { ...settings, quotas: { pro: 10_000_000, flash: 10_000_000 } });
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+  const keys = Array.from({ length: 4 }, () => "AIza" + Array.from(randomBytes(35), (b) => alphabet[b % 64]).join(""));
+  const added = await call("POST", "/api/admin/gemini-keys", { keys: keys.join("\n") });
+  if (added.added.length !== keys.length) throw new Error(`gemini-keys answered ${JSON.stringify(added)}`);
+  await call("POST", "/api/admin/models", { id: MODEL, category: "flash" });
+  const client = await call("POST", "/api/admin/worker-keys", { name: "bench" });
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const r = await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${client.key}` } });
+    if (r.ok && (await r.text()).includes(MODEL)) return client.key;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  throw new Error("the seeded model never appeared in /v1/models");
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`bench-proxy failed: ${error?.stack ?? error}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
