@@ -26,6 +26,8 @@ import {
   stopAll,
   waitUntilAnswering,
 } from "../bench/lib.mjs";
+import { startProfile, summarizeProfile } from "../bench/profile.mjs";
+import { tenKbRequest } from "../bench/requests.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -35,6 +37,8 @@ const { values: opts } = parseArgs({
     concurrency: { type: "string", default: "8,32" },
     "stream-requests": { type: "string", default: "1000" },
     keep: { type: "boolean", default: false },
+    "profile-requests": { type: "string", default: "1000" },
+    "skip-profile": { type: "boolean", default: false },
   },
 });
 const REQUESTS = Number(opts.requests);
@@ -44,6 +48,7 @@ const CONCURRENCY = opts.concurrency.split(",").map(Number);
 const STREAM_REQUESTS = Number(opts["stream-requests"]);
 const RUN_MAX_MS = 120_000; // no single load run lasts longer than this
 const MODEL = "gemini-2.5-flash";
+const PROFILE_REQUESTS = Number(opts["profile-requests"]);
 
 const workDir = path.join(REPO_ROOT, ".tmp/bench-proxy", new Date().toISOString().replace(/[:.]/g, "-"));
 mkdirSync(workDir, { recursive: true });
@@ -156,12 +161,12 @@ async function main() {
     product: { url: `${productUrl}/v1/chat/completions`, headers: productHeaders },
   };
   const results = []; // {round, worker, concurrency, ...figures, load}
-  const load = async (worker, concurrency, requests, stream = false) => {
+  const load = async (worker, concurrency, requests, stream = false, body = chatBody(stream)) => {
     const t = targets[worker];
     const before = await upstreamServed(upstream.url);
     const loadBefore = os.loadavg()[0];
     const r = await closedLoop({
-      url: t.url, headers: t.headers, body: chatBody(stream), concurrency, requests, maxMs: RUN_MAX_MS,
+      url: t.url, headers: t.headers, body, concurrency, requests, maxMs: RUN_MAX_MS,
       check: stream ? okStream : okJson,
     });
     r.upstreamPerCall = ((await upstreamServed(upstream.url)) - before) / r.sent;
@@ -197,6 +202,26 @@ async function main() {
     const r = await load("product", 8, STREAM_REQUESTS, true);
     streamRuns.push(r);
     log(`stream round ${round} product c=8 : ${fmt(r)}  ttfb p50 ${r.ttfbP50.toFixed(1)} ms`);
+  }
+
+  // CPU per call inside workerd: V8 profile of each Worker's isolate while it serves
+  // PROFILE_REQUESTS calls with a 10 KB request body at concurrency 8.
+  const profiles = {};
+  if (!opts["skip-profile"]) {
+    const big = JSON.stringify(tenKbRequest(MODEL));
+    for (const [w, port] of [["minimal", mInspect], ["product", pInspect]]) {
+      await load(w, 8, 100, false, big); // warm-up with the big body
+      const stop = await startProfile(port);
+      const r = await load(w, 8, PROFILE_REQUESTS, false, big);
+      const summary = summarizeProfile(await stop());
+      profiles[w] = { run: r, ...summary, cpuMsPerCall: summary.busyMs / r.ok };
+      log(`profile ${w} (10 KB body, c=8, ${r.ok} calls, sampled ${summary.totalMs.toFixed(0)} ms): isolate busy ${summary.busyMs.toFixed(0)} ms = ${(summary.busyMs / r.ok).toFixed(2)} ms CPU per call  [${fmt(r)}]`);
+    }
+    const p = profiles.product;
+    log(`product, top self time (ms over ${p.run.ok} calls):`);
+    for (const f of p.topSelf.slice(0, 15)) log(`  ${f.ms.toFixed(1).padStart(8)}  ${f.name}`);
+    log(`product, top inclusive time (ms over ${p.run.ok} calls):`);
+    for (const f of p.topInclusive.slice(0, 30)) log(`  ${f.ms.toFixed(1).padStart(8)}  ${f.name}`);
   }
 
   // Summary: medians over rounds, and the product's ratio to the minimal Worker.
@@ -244,8 +269,11 @@ async function main() {
         `(${delta <= 5 ? "within" : "MISSES"} budget); per round: ${perRound.join(", ")}`,
     );
   }
+  if (profiles.product) {
+    log(`CPU per call in workerd, 10 KB request (free plan limit 10 ms): product ${profiles.product.cpuMsPerCall.toFixed(2)} ms, minimal ${profiles.minimal.cpuMsPerCall.toFixed(2)} ms`);
+  }
   const resultsFile = path.join(workDir, "results.json");
-  writeFileSync(resultsFile, JSON.stringify({ when: new Date().toISOString(), loadAverage: os.loadavg(), results, streamRuns, summary }, null, 2));
+  writeFileSync(resultsFile, JSON.stringify({ when: new Date().toISOString(), loadAverage: os.loadavg(), results, streamRuns, summary, profiles }, null, 2));
   if (opts.keep) log(`raw figures: ${path.relative(REPO_ROOT, resultsFile)}`);
 }
 
