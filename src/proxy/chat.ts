@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import { callGemini } from "../gemini/client";
 import type { GenerateContentResponse } from "../gemini/types";
 import { TranslationError } from "../openai/errors";
 import {
@@ -11,17 +10,15 @@ import {
 import { isEmptyReply, toChatCompletion } from "../openai/response";
 import { parseChatRequest, type ChatCompletionRequest } from "../openai/schemas";
 import { ChatStreamTranslator } from "../openai/stream";
-import { KeyPool } from "../pool/key-pool";
 import { lookupSignatures, rememberSignatures } from "../signatures/signature-store";
 import { randomToken } from "../util/crypto";
 import { CallLog } from "./call-log";
 import { pipeChatStream } from "./chat-stream";
 import type { ProxyEnv } from "./client-auth";
-import { withFailover } from "./failover";
-import { answerFailover } from "./failover-response";
 import { readJsonBody } from "./read-body";
 import { clientLimitReached, configuredModel } from "./resolve-model";
 import { fetchRemoteMedia } from "./remote-media";
+import { throughPool } from "./through-pool";
 
 /** POST /v1/chat/completions */
 export async function chatCompletions(c: Context<ProxyEnv>): Promise<Response> {
@@ -63,43 +60,19 @@ export async function chatCompletions(c: Context<ProxyEnv>): Promise<Response> {
     return translationErrorResponse(error);
   }
 
-  const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
-  const pool = await KeyPool.open(c.env.GEMINI_KEYS_KV, c.get("config"));
   const completionId = `chatcmpl-${randomToken(18)}`;
   const created = Math.floor(c.get("receivedAt") / 1000);
-  const signal = c.req.raw.signal;
 
   if (!streamed) {
-    const result = await withFailover<GenerateContentResponse>({
-      pool,
-      model,
-      maxAttempts: settings.maxAttempts,
-      waitUntil,
-      signal,
-      attempt: async (key) => {
-        log.geminiKeyId = key.id;
-        const attempt = await callGemini({
-          base: c.env.GEMINI_API_BASE,
-          apiKey: key.secret,
-          path: `models/${model.id}:generateContent`,
-          body,
-          signal,
-          timeoutMs: settings.attemptTimeoutMs,
-        });
-        if (!attempt.ok) return attempt;
-        const reply = (await attempt.response.json()) as GenerateContentResponse;
+    const result = await throughPool<GenerateContentResponse>(c, log, model, {
+      spec: { path: `models/${model.id}:generateContent`, body },
+      accept: async (response) => {
+        const reply = (await response.json()) as GenerateContentResponse;
         if (isEmptyReply(reply)) return { ok: false, failure: { kind: "empty", message: "empty reply" } };
         return { ok: true, value: reply };
       },
     });
-    log.attempts = result.attempts;
-    if (!result.ok) {
-      const failed = answerFailover(result.error);
-      log.finish(failed.response.status, failed.outcome, failed.code);
-      return failed.response;
-    }
-    pool.recordSuccess(result.key.id, model.id, waitUntil);
-    log.served = true;
+    if (!result.ok) return result.failure.response;
     const translated = toChatCompletion(result.value, { id: completionId, created, model: request.model });
     log.tokens = translated.usage;
     // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
@@ -109,35 +82,11 @@ export async function chatCompletions(c: Context<ProxyEnv>): Promise<Response> {
     return Response.json(translated.body);
   }
 
-  const result = await withFailover<Response>({
-    pool,
-    model,
-    maxAttempts: settings.maxAttempts,
-    waitUntil,
-    signal,
-    attempt: async (key) => {
-      log.geminiKeyId = key.id;
-      const attempt = await callGemini({
-        base: c.env.GEMINI_API_BASE,
-        apiKey: key.secret,
-        path: `models/${model.id}:streamGenerateContent`,
-        query: { alt: "sse" },
-        stream: true,
-        body,
-        signal,
-        timeoutMs: settings.attemptTimeoutMs,
-      });
-      return attempt.ok ? { ok: true, value: attempt.response } : attempt;
-    },
+  const result = await throughPool<Response>(c, log, model, {
+    spec: { path: `models/${model.id}:streamGenerateContent`, query: { alt: "sse" }, stream: true, body },
+    accept: async (response) => ({ ok: true, value: response }),
   });
-  log.attempts = result.attempts;
-  if (!result.ok) {
-    const failed = answerFailover(result.error);
-    log.finish(failed.response.status, failed.outcome, failed.code);
-    return failed.response;
-  }
-  pool.recordSuccess(result.key.id, model.id, waitUntil);
-  log.served = true;
+  if (!result.ok) return result.failure.response;
   const translator = new ChatStreamTranslator({
     id: completionId,
     created,
@@ -157,7 +106,7 @@ export async function chatCompletions(c: Context<ProxyEnv>): Promise<Response> {
       else log.finish(200, translator.blocked ? "blocked" : "ok");
     },
   });
-  waitUntil(stream.done);
+  c.executionCtx.waitUntil(stream.done);
   return new Response(stream.body, {
     headers: {
       "content-type": "text/event-stream; charset=utf-8",

@@ -1,19 +1,16 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { callGemini } from "../gemini/client";
 import type { GenerateContentResponse } from "../gemini/types";
 import { TranslationError } from "../openai/errors";
 import { isEmptyReply } from "../openai/response";
 import { hasTokenCounts, usageFromGemini } from "../openai/usage";
-import { KeyPool } from "../pool/key-pool";
 import { CallLog } from "./call-log";
 import { clientAuth, type ProxyEnv } from "./client-auth";
-import { withFailover } from "./failover";
-import { answerFailover } from "./failover-response";
 import { asGoogleError, googleError } from "./google-errors";
 import { passThroughStream } from "./native-stream";
 import { readJsonBody } from "./read-body";
 import { clientLimitReached, configuredModel } from "./resolve-model";
+import { throughPool } from "./through-pool";
 
 const METHODS = ["generateContent", "streamGenerateContent", "countTokens", "embedContent", "batchEmbedContents"] as const;
 type NativeMethod = (typeof METHODS)[number];
@@ -73,51 +70,24 @@ async function nativeCall(c: Context<ProxyEnv>, modelId: string, method: NativeM
 
   const streamed = method === "streamGenerateContent";
   const log = new CallLog(c, { endpoint: `native:${method}`, model: model.id, category: model.category, streamed });
-  const { settings } = c.get("config");
-  const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
-  const pool = await KeyPool.open(c.env.GEMINI_KEYS_KV, c.get("config"));
   const query: Record<string, string> = {};
   const alt = new URL(c.req.url).searchParams.get("alt");
   if (alt) query.alt = alt;
 
-  const result = await withFailover<Response | object>({
-    pool,
-    model,
-    maxAttempts: settings.maxAttempts,
-    waitUntil,
-    signal: c.req.raw.signal,
-    attempt: async (key) => {
-      log.geminiKeyId = key.id;
-      const attempt = await callGemini({
-        base: c.env.GEMINI_API_BASE,
-        apiKey: key.secret,
-        path: `models/${model.id}:${method}`,
-        query,
-        stream: streamed,
-        body,
-        signal: c.req.raw.signal,
-        timeoutMs: settings.attemptTimeoutMs,
-      });
-      if (!attempt.ok) return attempt;
-      if (streamed) return { ok: true, value: attempt.response };
-      const reply = (await attempt.response.json()) as object;
+  const result = await throughPool<Response | object>(c, log, model, {
+    spec: { path: `models/${model.id}:${method}`, query, stream: streamed, body },
+    // countTokens is free at Google and does not count against a key's daily quota.
+    charge: method !== "countTokens",
+    accept: async (response) => {
+      if (streamed) return { ok: true, value: response };
+      const reply = (await response.json()) as object;
       if (method === "generateContent" && isEmptyReply(reply as GenerateContentResponse)) {
         return { ok: false, failure: { kind: "empty", message: "empty reply" } };
       }
       return { ok: true, value: reply };
     },
   });
-  log.attempts = result.attempts;
-  if (!result.ok) {
-    const failed = answerFailover(result.error);
-    log.finish(failed.response.status, failed.outcome, failed.code);
-    return asGoogleError(failed);
-  }
-  // countTokens is free at Google and does not count against a key's daily quota.
-  if (method !== "countTokens") {
-    pool.recordSuccess(result.key.id, model.id, waitUntil);
-    log.served = true;
-  }
+  if (!result.ok) return asGoogleError(result.failure);
 
   if (result.value instanceof Response) {
     const upstream = result.value;
@@ -129,7 +99,7 @@ async function nativeCall(c: Context<ProxyEnv>, modelId: string, method: NativeM
         else log.finish(200, "ok");
       },
     });
-    waitUntil(stream.done);
+    c.executionCtx.waitUntil(stream.done);
     return new Response(stream.body, {
       headers: { "content-type": upstream.headers.get("content-type") ?? "text/event-stream", "cache-control": "no-cache" },
     });

@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import worker from "../../src/index";
 import type { Env } from "../../src/env";
+import { apiKeyInvalidBody } from "../helpers/google-replies";
 
 export const ORIGIN = "http://x";
 export const PASSWORD = "test-admin-password-0123456789";
@@ -77,30 +78,7 @@ export async function admin(): Promise<Admin> {
   };
 }
 
-/** A well-formed Gemini key (AIza + 35 characters) ending with `tag`. */
-export function fakeGeminiKey(tag: string): string {
-  if (tag.length > 35) throw new Error("tag too long");
-  return `AIza${"x".repeat(35 - tag.length)}${tag}`;
-}
+export { fakeGeminiKey } from "../helpers/seed";
 
 /** Google's real 400 answer for an unknown key. */
-export const API_KEY_INVALID_BODY = {
-  error: {
-    code: 400,
-    message: "API key not valid. Please pass a valid API key.",
-    status: "INVALID_ARGUMENT",
-    details: [
-      {
-        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-        reason: "API_KEY_INVALID",
-        domain: "googleapis.com",
-        metadata: { service: "generativelanguage.googleapis.com" },
-      },
-      {
-        "@type": "type.googleapis.com/google.rpc.LocalizedMessage",
-        locale: "en-US",
-        message: "API key not valid. Please pass a valid API key.",
-      },
-    ],
-  },
-};
+export const API_KEY_INVALID_BODY = apiKeyInvalidBody;

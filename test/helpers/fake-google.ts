@@ -1,4 +1,5 @@
 import { vi } from "vitest";
+import type { GoogleReply } from "./google-replies";
 
 export interface UpstreamCall {
   url: URL;
@@ -42,24 +43,11 @@ export function sse(events: object[]): Response {
   return new Response(body, { headers: { "content-type": "text/event-stream" } });
 }
 
-export function googleError(status: number, googleStatus: string, message: string, details: object[] = []): Response {
-  return Response.json({ error: { code: status, message, status: googleStatus, details } }, { status });
+export function googleError(status: number, googleStatus: string, message: string): Response {
+  return Response.json({ error: { code: status, message, status: googleStatus } }, { status });
 }
 
-export const RATE_LIMIT_MINUTE = (retryDelay = "34.4s") =>
-  googleError(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your plan.", [
-    { "@type": "type.googleapis.com/google.rpc.QuotaFailure", violations: [{ quotaId: "GenerateRequestsPerMinutePerProjectPerModel-FreeTier" }] },
-    { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay },
-  ]);
-
-export const RATE_LIMIT_DAY = () =>
-  googleError(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your plan.", [
-    { "@type": "type.googleapis.com/google.rpc.QuotaFailure", violations: [{ quotaId: "GenerateRequestsPerDayPerProjectPerModel-FreeTier" }] },
-  ]);
-
-export const API_KEY_INVALID = () =>
-  googleError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [
-    { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com" },
-  ]);
-
-export const OVERLOADED = () => googleError(503, "UNAVAILABLE", "The model is overloaded. Please try again later.");
+/** A recorded or recorded-shaped Google error as the Response fetch would give. */
+export function reply(answer: GoogleReply): Response {
+  return Response.json(answer.body, { status: answer.status });
+}

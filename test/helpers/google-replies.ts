@@ -23,24 +23,24 @@ export function perDay429(): GoogleReply {
   return { status: 429, body };
 }
 
-export const apiKeyInvalid: GoogleReply = {
-  status: 400,
-  body: {
-    error: {
-      code: 400,
-      message: "API key not valid. Please pass a valid API key.",
-      status: "INVALID_ARGUMENT",
-      details: [
-        {
-          "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-          reason: "API_KEY_INVALID",
-          domain: "googleapis.com",
-          metadata: { service: "generativelanguage.googleapis.com" },
-        },
-      ],
-    },
+/** Google's 400 body for an unknown key. */
+export const apiKeyInvalidBody = {
+  error: {
+    code: 400,
+    message: "API key not valid. Please pass a valid API key.",
+    status: "INVALID_ARGUMENT",
+    details: [
+      {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        reason: "API_KEY_INVALID",
+        domain: "googleapis.com",
+        metadata: { service: "generativelanguage.googleapis.com" },
+      },
+    ],
   },
 };
+
+export const apiKeyInvalid: GoogleReply = { status: 400, body: apiKeyInvalidBody };
 
 export const consumerSuspended: GoogleReply = {
   status: 403,

@@ -7,9 +7,10 @@ import { invalidatePoolSnapshot } from "../../src/pool/pool-snapshot";
 import { clearSidelines } from "../../src/pool/sideline";
 import { sha256Hex } from "../../src/util/crypto";
 
-/** A syntactically valid fake Gemini key: AIza + 35 characters. */
+/** A well-formed Gemini key (AIza + 35 characters) ending with `tag`. */
 export function fakeGeminiKey(tag: string): string {
-  return `AIza${tag.padEnd(35, "x")}`.slice(0, 39);
+  if (tag.length > 35) throw new Error("tag too long");
+  return `AIza${"x".repeat(35 - tag.length)}${tag}`;
 }
 
 export interface SeedOptions {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { classifyUpstreamError, parseDuration } from "../../src/gemini/classify";
 import { isRetryable } from "../../src/gemini/failure";
-import * as google from "./google-errors";
+import * as google from "../helpers/google-replies";
 
 const classify = (reply: google.GoogleReply) => classifyUpstreamError(reply.status, JSON.stringify(reply.body));
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { KeyStore } from "../../src/pool/key-store";
 import { pacificDay } from "../../src/pool/pacific-day";
-import * as google from "./google-errors";
+import * as google from "../helpers/google-replies";
 import { CountingKv, chatRequest, fakeGoogle, seed, type FakeGoogle, type FakeKey } from "./harness";
 
 const CALLS = 200;

@@ -13,7 +13,7 @@ import { nextPacificMidnight } from "../../src/pool/pacific-day";
 import type { KeyState } from "../../src/pool/types";
 import { withFailover, type FailoverResult } from "../../src/proxy/failover";
 import { answerFailover } from "../../src/proxy/failover-response";
-import * as google from "./google-errors";
+import * as google from "../helpers/google-replies";
 import {
   CountingKv,
   MODELS,

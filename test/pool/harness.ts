@@ -10,7 +10,7 @@ import { invalidatePoolSnapshot } from "../../src/pool/pool-snapshot";
 import { clearSidelines } from "../../src/pool/sideline";
 import type { GeminiKeyRecord } from "../../src/pool/types";
 import { sha256Hex } from "../../src/util/crypto";
-import { emptyReply, textReply, type GoogleReply } from "./google-errors";
+import { emptyReply, textReply, type GoogleReply } from "../helpers/google-replies";
 
 export const CLIENT_KEY = "sk-pool-test-client-key-0123456789";
 

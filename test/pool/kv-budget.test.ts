@@ -5,7 +5,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
-import * as google from "./google-errors";
+import * as google from "../helpers/google-replies";
 import { CountingKv, chatRequest, fakeGoogle, seed, type FakeKey } from "./harness";
 
 const geminiKv = new CountingKv(env.GEMINI_KEYS_KV);

@@ -4,7 +4,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, expect, it, vi } from "vitest";
 import worker from "../../src/index";
-import * as google from "./google-errors";
+import * as google from "../helpers/google-replies";
 import { chatRequest, secretOf, seed } from "./harness";
 
 afterEach(() => vi.restoreAllMocks());

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { API_KEY_INVALID, fakeGoogle, geminiText, googleError, OVERLOADED, RATE_LIMIT_MINUTE, sse } from "../helpers/fake-google";
+import { fakeGoogle, geminiText, googleError, reply, sse } from "../helpers/fake-google";
+import { apiKeyInvalid, overloaded, perMinute429 } from "../helpers/google-replies";
 import { fakeGeminiKey, seedProxy } from "../helpers/seed";
 import { callWorker, chatBody, ledgerRows } from "./call";
 
@@ -89,9 +90,9 @@ describe("POST /v1/chat/completions", () => {
       settings: { maxAttempts: 4 },
     });
     const calls = fakeGoogle(({ apiKey }) => {
-      if (apiKey === keys[0]) return RATE_LIMIT_MINUTE();
-      if (apiKey === keys[1]) return API_KEY_INVALID();
-      if (apiKey === keys[2]) return OVERLOADED();
+      if (apiKey === keys[0]) return reply(perMinute429);
+      if (apiKey === keys[1]) return reply(apiKeyInvalid);
+      if (apiKey === keys[2]) return reply(overloaded);
       return Response.json(geminiText("from the good key"));
     });
     for (let i = 0; i < 5; i++) {
@@ -117,13 +118,13 @@ describe("POST /v1/chat/completions", () => {
 
   it("answers 429 with Retry-After when every key is rate limited", async () => {
     const client = await seedProxy({ geminiKeys: [{ id: "a", secret: KEY_A }, { id: "b", secret: KEY_B }] });
-    fakeGoogle(() => RATE_LIMIT_MINUTE("20s"));
+    fakeGoogle(() => reply(perMinute429));
     const { response, text } = await callWorker("/v1/chat/completions", { method: "POST", key: client, body: chatBody() });
     expect(response.status).toBe(429);
     expect(JSON.parse(text).error.code).toBe("rate_limit_exceeded");
     const retryAfter = Number(response.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThan(0);
-    expect(retryAfter).toBeLessThanOrEqual(20);
+    expect(retryAfter).toBeLessThanOrEqual(35); // the recorded retryDelay is 34.4s
   });
 
   it("answers 503 when no key is usable", async () => {
