@@ -66,8 +66,14 @@ describe.each(MODES)("answers ($name)", ({ streamed }) => {
     const [choice] = answer.choices;
     expect(choice!.content).toBe(ANSWER);
     expect(choice!.reasoning).toBe(THOUGHTS);
+    // the fake counts the thought text in candidatesTokenCount too: take its figures from what it sent
+    const [call] = await generateCalls();
+    const events = Array.isArray(call!.response) ? (call!.response as any[]) : [call!.response as any];
+    const sentUsage = events.at(-1).usageMetadata;
+    expect(sentUsage.thoughtsTokenCount).toBe(12);
     expect(answer.usage?.completion_tokens_details?.reasoning_tokens).toBe(12);
-    expect(answer.usage?.completion_tokens).toBe(6 + 12);
+    expect(answer.usage?.completion_tokens).toBe(sentUsage.candidatesTokenCount + 12);
+    expect(answer.usage?.total_tokens).toBe(sentUsage.totalTokenCount);
   });
 
   it("usage: cached_tokens and reasoning_tokens from usageMetadata, totals add up", async () => {
@@ -193,6 +199,7 @@ describe.each(MODES)("Gemini 3 thought signatures through the SDK's own tool run
         type: "function" as const,
         function: {
           name: "weather",
+          description: "Current weather for a city",
           parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false },
           parse: (args: string) => JSON.parse(args) as { city: string },
           function: (args: { city: string }) => {
