@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { pacificDay } from "../pool/pacific-day";
-import { recordCall, NO_TOKENS, type TokenFigures } from "../usage/record";
+import { ZERO_USAGE, type UsageFigures } from "../openai/usage";
+import { recordCall } from "../usage/record";
 import type { Outcome } from "../usage/schema";
 import type { ProxyEnv } from "./client-auth";
 
@@ -13,7 +14,7 @@ export class CallLog {
   geminiKeyId: string | null = null;
   /** Set once Google accepted the call (the key was charged). */
   served = false;
-  tokens: TokenFigures = NO_TOKENS;
+  tokens: UsageFigures = ZERO_USAGE;
   private firstByteAt: number | null = null;
   private finished = false;
 

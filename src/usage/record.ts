@@ -2,22 +2,7 @@ import { type AnyColumn, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { latencyBucket } from "./latency-buckets";
 import { usageCalls, usageDaily, usageDailyClient, usageDailyOutcome, usageLatency, type Outcome } from "./schema";
-
-export interface TokenFigures {
-  promptTokens: number;
-  completionTokens: number;
-  thoughtTokens: number;
-  cachedTokens: number;
-  totalTokens: number;
-}
-
-export const NO_TOKENS: TokenFigures = Object.freeze({
-  promptTokens: 0,
-  completionTokens: 0,
-  thoughtTokens: 0,
-  cachedTokens: 0,
-  totalTokens: 0,
-});
+import type { UsageFigures } from "../openai/usage";
 
 /** One proxied call as the ledger keeps it. */
 export interface CallRecord {
@@ -34,7 +19,7 @@ export interface CallRecord {
   /** Google accepted the call and counts it against the key (see usage_calls.served). */
   served: boolean;
   attempts: number;
-  tokens: TokenFigures;
+  tokens: UsageFigures;
   latencyMs: number;
   ttfbMs: number | null;
   errorCode: string | null;

@@ -9,7 +9,8 @@ import { KeyStore } from "../../src/pool/key-store";
 import type { KeyState } from "../../src/pool/types";
 import worker from "../../src/index";
 import { ledgerCountsForDay } from "../../src/usage/ledger-counts";
-import { NO_TOKENS, recordCall, type CallRecord } from "../../src/usage/record";
+import { ZERO_USAGE } from "../../src/openai/usage";
+import { recordCall, type CallRecord } from "../../src/usage/record";
 import type { Outcome } from "../../src/usage/schema";
 import { CountingKv, seed } from "./harness";
 
@@ -30,7 +31,7 @@ function call(day: string, ts: number, geminiKeyId: string | null, model: string
     outcome,
     served: outcome === "ok" || outcome === "blocked",
     attempts: 1,
-    tokens: NO_TOKENS,
+    tokens: ZERO_USAGE,
     latencyMs: 100,
     ttfbMs: 90,
     errorCode: null,

@@ -4,7 +4,8 @@ import { lastUsedByClient } from "../../src/admin/last-used";
 import { lookupSignatures, pruneSignatures, rememberSignatures } from "../../src/signatures/signature-store";
 import { clientRequestsOnDay } from "../../src/usage/client-usage";
 import { ledgerCountsForDay, pruneLedger } from "../../src/usage/ledger-counts";
-import { NO_TOKENS, recordCall } from "../../src/usage/record";
+import { ZERO_USAGE } from "../../src/openai/usage";
+import { recordCall } from "../../src/usage/record";
 import { SERIES_GROUPS, SERIES_METRICS, TOTALS_GROUPS, latencyPercentiles, usageSeries, usageTotals } from "../../src/usage/report";
 
 interface Statement {
@@ -74,7 +75,7 @@ describe("every D1 statement the Worker runs searches an index (EXPLAIN QUERY PL
       outcome: "ok",
       served: true,
       attempts: 1,
-      tokens: NO_TOKENS,
+      tokens: ZERO_USAGE,
       latencyMs: 10,
       ttfbMs: null,
       errorCode: null,
