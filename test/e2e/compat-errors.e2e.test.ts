@@ -100,15 +100,9 @@ describe("Google's own 400", () => {
         },
       },
     ]);
-    const error = await sdkError(
-      client.chat.completions.create({
-        model: FLASH,
-        stream: streamed,
-        messages: [{ role: "user", content: "hi" }],
-        // @ts-expect-error extra body field, as Python's extra_body would merge it
-        google: { cached_content: "cachedContents/abc" },
-      }),
-    );
+    // `google` is an extra body field, as Python's extra_body would merge it
+    const params = { model: FLASH, stream: streamed, messages: [{ role: "user" as const, content: "hi" }], google: { cached_content: "cachedContents/abc" } };
+    const error = await sdkError(client.chat.completions.create(params as OpenAI.Chat.Completions.ChatCompletionCreateParams));
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error.status).toBe(400);
     expect(error.message).toContain("Cached content cachedContents/abc is not accessible with API key");
