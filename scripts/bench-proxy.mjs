@@ -19,6 +19,7 @@ import {
   WRANGLER_BIN,
   closedLoop,
   freePort,
+  groupCpuMs,
   loadAverage,
   median,
   run,
@@ -157,25 +158,54 @@ async function main() {
   }
 
   const targets = {
-    minimal: { url: `${minimalUrl}/v1/chat/completions`, headers: {} },
-    product: { url: `${productUrl}/v1/chat/completions`, headers: productHeaders },
+    minimal: { url: `${minimalUrl}/v1/chat/completions`, headers: {}, group: minimalDev },
+    product: { url: `${productUrl}/v1/chat/completions`, headers: productHeaders, group: product },
   };
   const results = []; // {round, worker, concurrency, ...figures, load}
   const load = async (worker, concurrency, requests, stream = false, body = chatBody(stream)) => {
     const t = targets[worker];
     const before = await upstreamServed(upstream.url);
     const loadBefore = os.loadavg()[0];
+    const cpuBefore = groupCpuMs(t.group.pid);
     const r = await closedLoop({
       url: t.url, headers: t.headers, body, concurrency, requests, maxMs: RUN_MAX_MS,
       check: stream ? okStream : okJson,
     });
     r.upstreamPerCall = ((await upstreamServed(upstream.url)) - before) / r.sent;
+    r.devCpuMsPerCall = (groupCpuMs(t.group.pid) - cpuBefore) / r.sent;
     r.load1 = `${loadBefore.toFixed(2)}→${os.loadavg()[0].toFixed(2)}`;
     return r;
   };
   const fmt = (r) =>
     `${r.rps.toFixed(0).padStart(5)} req/s  p50 ${r.p50.toFixed(1).padStart(6)}  p95 ${r.p95.toFixed(1).padStart(6)}  p99 ${r.p99.toFixed(1).padStart(6)} ms` +
-    `  ok ${r.ok}/${r.sent}${r.bad ? ` BAD ${r.bad} (${r.firstBad})` : ""}  upstream/call ${r.upstreamPerCall.toFixed(2)}  load1 ${r.load1}`;
+    `  ok ${r.ok}/${r.sent}${r.bad ? ` BAD ${r.bad} (${r.firstBad})` : ""}  upstream/call ${r.upstreamPerCall.toFixed(2)}  dev CPU/call ${r.devCpuMsPerCall.toFixed(2)} ms  load1 ${r.load1}`;
+
+  // First, while both inspectors are fresh: CPU per call inside workerd, from a V8 profile of
+  // each Worker's isolate while it serves
+  // PROFILE_REQUESTS calls with a 10 KB request body at concurrency 8.
+  const profiles = {};
+  if (!opts["skip-profile"]) {
+    const big = JSON.stringify(tenKbRequest(MODEL));
+    for (const [w, port] of [["minimal", mInspect], ["product", pInspect]]) {
+      await load(w, 8, 100, false, big); // warm-up with the big body
+      let stop;
+      try {
+        stop = await startProfile(port);
+      } catch (error) {
+        log(`profile ${w}: could not attach to the inspector on port ${port}: ${error.message}`);
+        continue;
+      }
+      const r = await load(w, 8, PROFILE_REQUESTS, false, big);
+      const summary = summarizeProfile(await stop());
+      profiles[w] = { run: r, ...summary, cpuMsPerCall: summary.busyMs / r.ok };
+      log(`profile ${w} (10 KB body, c=8, ${r.ok} calls, sampled ${summary.totalMs.toFixed(0)} ms): isolate busy ${summary.busyMs.toFixed(0)} ms = ${(summary.busyMs / r.ok).toFixed(2)} ms CPU per call  [${fmt(r)}]`);
+    }
+    const p = profiles.product;
+    if (p) log(`product, top self time (ms over ${p.run.ok} calls):`);
+    for (const f of p?.topSelf.slice(0, 15) ?? []) log(`  ${f.ms.toFixed(1).padStart(8)}  ${f.name}`);
+    if (p) log(`product, top inclusive time (ms over ${p.run.ok} calls):`);
+    for (const f of p?.topInclusive.slice(0, 30) ?? []) log(`  ${f.ms.toFixed(1).padStart(8)}  ${f.name}`);
+  }
 
   for (const c of CONCURRENCY) {
     for (const w of ["minimal", "product"]) {
@@ -204,31 +234,11 @@ async function main() {
     log(`stream round ${round} product c=8 : ${fmt(r)}  ttfb p50 ${r.ttfbP50.toFixed(1)} ms`);
   }
 
-  // CPU per call inside workerd: V8 profile of each Worker's isolate while it serves
-  // PROFILE_REQUESTS calls with a 10 KB request body at concurrency 8.
-  const profiles = {};
-  if (!opts["skip-profile"]) {
-    const big = JSON.stringify(tenKbRequest(MODEL));
-    for (const [w, port] of [["minimal", mInspect], ["product", pInspect]]) {
-      await load(w, 8, 100, false, big); // warm-up with the big body
-      const stop = await startProfile(port);
-      const r = await load(w, 8, PROFILE_REQUESTS, false, big);
-      const summary = summarizeProfile(await stop());
-      profiles[w] = { run: r, ...summary, cpuMsPerCall: summary.busyMs / r.ok };
-      log(`profile ${w} (10 KB body, c=8, ${r.ok} calls, sampled ${summary.totalMs.toFixed(0)} ms): isolate busy ${summary.busyMs.toFixed(0)} ms = ${(summary.busyMs / r.ok).toFixed(2)} ms CPU per call  [${fmt(r)}]`);
-    }
-    const p = profiles.product;
-    log(`product, top self time (ms over ${p.run.ok} calls):`);
-    for (const f of p.topSelf.slice(0, 15)) log(`  ${f.ms.toFixed(1).padStart(8)}  ${f.name}`);
-    log(`product, top inclusive time (ms over ${p.run.ok} calls):`);
-    for (const f of p.topInclusive.slice(0, 30)) log(`  ${f.ms.toFixed(1).padStart(8)}  ${f.name}`);
-  }
-
   // Summary: medians over rounds, and the product's ratio to the minimal Worker.
   log("");
   log(`Summary (median of ${ROUNDS} rounds, ${REQUESTS} requests each; load average now ${loadAverage()})`);
-  log("| worker | concurrency | req/s | p50 ms | p95 ms | p99 ms |");
-  log("|---|---|---|---|---|---|");
+  log("| worker | concurrency | req/s | p50 ms | p95 ms | p99 ms | wrangler dev CPU ms/call |");
+  log("|---|---|---|---|---|---|---|");
   const summary = {};
   for (const c of CONCURRENCY) {
     for (const w of ["minimal", "product"]) {
@@ -238,9 +248,10 @@ async function main() {
         p50: median(rs.map((r) => r.p50)),
         p95: median(rs.map((r) => r.p95)),
         p99: median(rs.map((r) => r.p99)),
+        cpu: median(rs.map((r) => r.devCpuMsPerCall)),
       };
       summary[`${w}@${c}`] = m;
-      log(`| ${w} | ${c} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p95.toFixed(1)} | ${m.p99.toFixed(1)} |`);
+      log(`| ${w} | ${c} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p95.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.cpu.toFixed(2)} |`);
     }
   }
   const sm = {
@@ -249,8 +260,9 @@ async function main() {
     p95: median(streamRuns.map((r) => r.p95)),
     p99: median(streamRuns.map((r) => r.p99)),
     ttfb: median(streamRuns.map((r) => r.ttfbP50)),
+    cpu: median(streamRuns.map((r) => r.devCpuMsPerCall)),
   };
-  log(`| product, stream: true | 8 | ${sm.rps.toFixed(0)} | ${sm.p50.toFixed(1)} | ${sm.p95.toFixed(1)} | ${sm.p99.toFixed(1)} |  (TTFB p50 ${sm.ttfb.toFixed(1)} ms)`);
+  log(`| product, stream: true | 8 | ${sm.rps.toFixed(0)} | ${sm.p50.toFixed(1)} | ${sm.p95.toFixed(1)} | ${sm.p99.toFixed(1)} | ${sm.cpu.toFixed(2)} |  (TTFB p50 ${sm.ttfb.toFixed(1)} ms)`);
   log("");
   log("Product vs minimal Worker (budget: throughput >= 90%, p50 <= +5 ms)");
   for (const c of CONCURRENCY) {
@@ -269,7 +281,7 @@ async function main() {
         `(${delta <= 5 ? "within" : "MISSES"} budget); per round: ${perRound.join(", ")}`,
     );
   }
-  if (profiles.product) {
+  if (profiles.product && profiles.minimal) {
     log(`CPU per call in workerd, 10 KB request (free plan limit 10 ms): product ${profiles.product.cpuMsPerCall.toFixed(2)} ms, minimal ${profiles.minimal.cpuMsPerCall.toFixed(2)} ms`);
   }
   const resultsFile = path.join(workDir, "results.json");
