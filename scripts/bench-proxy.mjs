@@ -103,6 +103,9 @@ async function upstreamServed(url) {
 async function main() {
   log(`bench-proxy: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}, load average ${loadAverage()}`);
   log(`work dir ${path.relative(REPO_ROOT, workDir)}`);
+  const head = await run("git", ["rev-parse", "--short", "HEAD"]);
+  const dirty = await run("git", ["status", "--porcelain", "--", "src", "wrangler.toml", "drizzle"]);
+  log(`product measured from the working tree at ${head.out.trim()}${dirty.out.trim() ? " (with uncommitted changes in src/, wrangler.toml or drizzle/)" : ""}`);
 
   const upstream = await startUpstream();
   log(`upstream ${upstream.url}`);
