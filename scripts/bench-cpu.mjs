@@ -126,4 +126,4 @@ console.log("| step | ms per call |\n|---|---|");
 for (const [name, v] of Object.entries(ms)) console.log(`| ${name} | ${f(v)} |`);
 console.log(`| non-streamed call (parse+request+response+auth+ledger) | ${f(nonStream)} |`);
 console.log(`| streamed call (parse+request+stream+auth+ledger) | ${f(streamed)} |`);
-console.log(`Free plan CPU limit ${FREE_PLAN_CPU_MS} ms: the translation path uses ${((100 * Math.max(nonStream, streamed)) / FREE_PLAN_CPU_MS).toFixed(1)}% of it.`);
+console.log(`Free plan CPU limit ${FREE_PLAN_CPU_MS} ms: the measured steps use ${((100 * Math.max(nonStream, streamed)) / FREE_PLAN_CPU_MS).toFixed(1)}% of it.`);

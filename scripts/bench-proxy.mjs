@@ -6,6 +6,7 @@
 //
 //   node scripts/bench-proxy.mjs [--requests 2000] [--warmup 200] [--rounds 3]
 //                                [--concurrency 8,32] [--stream-requests 1000] [--keep]
+//                                [--profile-requests 1000] [--skip-profile] [--product-dir DIR]
 //
 // Everything lives under .tmp/bench-proxy/<run>/ (persist dirs, logs, results.json) and is
 // removed at the end unless --keep. Every process group started here is stopped on exit.
@@ -40,6 +41,9 @@ const { values: opts } = parseArgs({
     keep: { type: "boolean", default: false },
     "profile-requests": { type: "string", default: "1000" },
     "skip-profile": { type: "boolean", default: false },
+    // A prepared copy of the product (wrangler.toml, src/, drizzle/, …) to measure instead of a
+    // snapshot of the working tree: a candidate fix or a what-if, without touching src/.
+    "product-dir": { type: "string" },
   },
 });
 const REQUESTS = Number(opts.requests);
@@ -112,8 +116,10 @@ async function main() {
 
   // Snapshot the product (others edit the tree while this runs) and the minimal Worker.
   const app = path.join(workDir, "app");
+  const productSource = opts["product-dir"] ? path.resolve(opts["product-dir"]) : REPO_ROOT;
+  if (opts["product-dir"]) log(`product from ${productSource} (--product-dir), not from the working tree`);
   for (const entry of ["wrangler.toml", "tsconfig.json", "src", "drizzle", "web/dist"]) {
-    const from = path.join(REPO_ROOT, entry);
+    const from = path.join(productSource, entry);
     if (existsSync(from)) cpSync(from, path.join(app, entry), { recursive: true });
   }
   mkdirSync(path.join(app, "web/dist"), { recursive: true });
