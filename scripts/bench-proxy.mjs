@@ -109,7 +109,9 @@ async function main() {
   log(`work dir ${path.relative(REPO_ROOT, workDir)}`);
   const head = await run("git", ["rev-parse", "--short", "HEAD"]);
   const dirty = await run("git", ["status", "--porcelain", "--", "src", "wrangler.toml", "drizzle"]);
-  log(`product measured from the working tree at ${head.out.trim()}${dirty.out.trim() ? " (with uncommitted changes in src/, wrangler.toml or drizzle/)" : ""}`);
+  if (!opts["product-dir"]) {
+    log(`product measured from the working tree at ${head.out.trim()}${dirty.out.trim() ? " (with uncommitted changes in src/, wrangler.toml or drizzle/)" : ""}`);
+  }
 
   const upstream = await startUpstream();
   log(`upstream ${upstream.url}`);
