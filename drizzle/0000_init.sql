@@ -26,6 +26,8 @@ CREATE TABLE `usage_calls` (
 	`total_tokens` integer DEFAULT 0 NOT NULL,
 	`latency_ms` integer NOT NULL,
 	`ttfb_ms` integer,
+	`latency_bucket` integer NOT NULL,
+	`ttfb_bucket` integer,
 	`error_code` text
 );
 --> statement-breakpoint

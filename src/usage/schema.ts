@@ -39,6 +39,9 @@ export const usageCalls = sqliteTable(
     totalTokens: integer("total_tokens").notNull().default(0),
     latencyMs: integer("latency_ms").notNull(),
     ttfbMs: integer("ttfb_ms"),
+    // Histogram buckets (latency-buckets.ts) of latency_ms and ttfb_ms, for the roll-up trigger.
+    latencyBucket: integer("latency_bucket").notNull(),
+    ttfbBucket: integer("ttfb_bucket"),
     errorCode: text("error_code"),
   },
   (t) => [
@@ -47,7 +50,8 @@ export const usageCalls = sqliteTable(
   ],
 );
 
-// The daily roll-ups, each upserted in the same D1 batch as the ledger row. Three narrow
+// The daily roll-ups, upserted by the trigger on usage_calls (drizzle/0001_roll-up-trigger.sql)
+// in the same statement as the ledger row, so they never disagree with it. Three narrow
 // tables instead of one keyed by every dimension: a chart grouping by one dimension then
 // aggregates days x keys x models rows at most, not days x keys x models x clients x outcomes.
 

@@ -26,8 +26,8 @@ async function sha256Hex(text: string): Promise<string> {
 
 async function insertCall(clientKeyId: string, ts: number): Promise<void> {
   await env.DB.prepare(
-    `INSERT INTO usage_calls (ts, day, client_key_id, gemini_key_id, model, category, endpoint, streamed, status, outcome, served, attempts, latency_ms)
-     VALUES (?, ?, ?, NULL, 'gemini-2.5-flash', 'flash', 'chat', 0, 200, 'ok', 1, 1, 10)`,
+    `INSERT INTO usage_calls (ts, day, client_key_id, gemini_key_id, model, category, endpoint, streamed, status, outcome, served, attempts, latency_ms, latency_bucket)
+     VALUES (?, ?, ?, NULL, 'gemini-2.5-flash', 'flash', 'chat', 0, 200, 'ok', 1, 1, 10, 0)`,
   )
     .bind(ts, pacificDay(ts), clientKeyId)
     .run();
