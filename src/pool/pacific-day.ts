@@ -17,9 +17,16 @@ const hourFormat = new Intl.DateTimeFormat("en-US", {
   minute: "2-digit",
 });
 
+// Formatting a date in a time zone costs more than the rest of a call's bookkeeping, and
+// every call asks for "today" several times: remember the current day and where it ends.
+let current: { day: string; from: number; until: number } | undefined;
+
 /** The Pacific calendar day (YYYY-MM-DD) of an instant. */
 export function pacificDay(ms: number): string {
-  return dayFormat.format(ms);
+  if (current && ms >= current.from && ms < current.until) return current.day;
+  const day = dayFormat.format(ms);
+  current = { day, from: ms, until: nextMidnightAfter(ms, day) };
+  return day;
 }
 
 /** Minutes past Pacific midnight of an instant (0..1439). */
@@ -30,11 +37,14 @@ export function pacificMinuteOfDay(ms: number): number {
 
 /** The first instant of the next Pacific day after `ms` (DST-aware). */
 export function nextPacificMidnight(ms: number): number {
-  const today = pacificDay(ms);
+  return nextMidnightAfter(ms, pacificDay(ms));
+}
+
+function nextMidnightAfter(ms: number, today: string): number {
   // Midnight is 07:00 or 08:00 UTC; start from a lower bound and step an hour at a time.
   const [y, m, d] = today.split("-").map(Number) as [number, number, number];
   let candidate = Date.UTC(y, m - 1, d + 1, 6, 0, 0);
-  while (pacificDay(candidate) === today) candidate += 3_600_000;
+  while (dayFormat.format(candidate) === today) candidate += 3_600_000;
   // candidate is now within the first hour of the next day; back off to its exact start.
   return candidate - pacificMinuteOfDay(candidate) * 60_000 - (candidate % 60_000);
 }
