@@ -100,6 +100,11 @@ export class KeyPool {
     return release;
   }
 
+  /** Ends a reservation without counting the call (a call Google does not charge). */
+  release(keyId: string, modelId: string): void {
+    this.reservations.get(`${keyId}\u0000${modelId}`)?.();
+  }
+
   /** Counts a served call against the key's day counter (ending its reservation); the KV write goes to waitUntil. */
   recordSuccess(keyId: string, modelId: string, waitUntil: WaitUntil): void {
     const { counters, day } = this.snapshot;

@@ -58,9 +58,7 @@ export async function withFailover<T>(options: FailoverOptions<T>): Promise<Fail
     const release = pool.reserve(key.id, model.id);
     const outcome = await attemptSafely(options.attempt, key);
     if (outcome.ok) {
-      // The caller's recordSuccess turns the reservation into a count; the timer only
-      // guards against a caller that never counts.
-      setTimeout(release, 0);
+      // The reservation stays until the caller counts the call (recordSuccess) or lets it go (release).
       pool.recordRecovery(key.id, waitUntil);
       return { ok: true, value: outcome.value, key, attempts: tried.size };
     }

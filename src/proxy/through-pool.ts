@@ -63,7 +63,9 @@ export async function throughPool<T>(
     log.finish(failure.response.status, failure.outcome, failure.code);
     return { ok: false, failure };
   }
-  if (options.charge !== false) {
+  if (options.charge === false) {
+    pool.release(result.key.id, model.id);
+  } else {
     pool.recordSuccess(result.key.id, model.id, waitUntil);
     log.served = true;
   }
