@@ -5,7 +5,11 @@ import { errorResponse } from "./errors";
 import type { FailoverError } from "./failover";
 
 export interface FailureAnswer {
+  /** The answer in OpenAI's shape, for /v1. */
   response: Response;
+  /** What it says, for the native routes to answer in Google's shape. */
+  message: string;
+  headers: Record<string, string>;
   outcome: Outcome;
   code: string;
 }
@@ -61,5 +65,5 @@ function answer(
   outcome: Outcome,
   headers: Record<string, string> = {},
 ): FailureAnswer {
-  return { response: errorResponse(status, message, type, code, null, headers), outcome, code };
+  return { response: errorResponse(status, message, type, code, null, headers), message, headers, outcome, code };
 }

@@ -22,10 +22,6 @@ export function googleError(status: number, message: string, headers: Record<str
 }
 
 /** Re-shapes an OpenAI-style failover answer for a native client, keeping status and headers. */
-export async function asGoogleError(answer: FailureAnswer): Promise<Response> {
-  const body = (await answer.response.clone().json()) as { error: { message: string } };
-  const headers: Record<string, string> = {};
-  const retryAfter = answer.response.headers.get("retry-after");
-  if (retryAfter) headers["retry-after"] = retryAfter;
-  return googleError(answer.response.status, body.error.message, headers);
+export function asGoogleError(answer: FailureAnswer): Response {
+  return googleError(answer.response.status, answer.message, answer.headers);
 }
