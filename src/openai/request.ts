@@ -11,7 +11,7 @@ import { translateTools } from "./tools";
 export interface ChatTranslateOptions {
   /** the Gemini model id to call (e.g. "gemini-2.5-flash"), without a "-search" suffix */
   upstreamModel: string;
-  /** add the googleSearch tool (the body's `web_search` / `web_search_options` also do) */
+  /** the model's "-search" suffix asked for the googleSearch tool (the body's `web_search` / `web_search_options` also do) */
   webSearch: boolean;
   /** per client key option: every adjustable safety category OFF */
   safetyOff: boolean;

@@ -47,7 +47,7 @@ export async function chatCompletions(c: Context<ProxyEnv>): Promise<Response> {
     ]);
     body = toGeminiChatRequest(request, {
       upstreamModel: model.id,
-      webSearch: webSearch || (request as { web_search?: unknown }).web_search === true,
+      webSearch,
       safetyOff: options.safetyOff,
       systemAsUser: options.systemAsUser,
       alwaysIncludeThoughts: settings.alwaysIncludeThoughts,
