@@ -31,7 +31,7 @@ export async function readPoolView(env: Env, now = Date.now()): Promise<PoolView
     configStore.getSettings(),
   ]);
   const ids = keys.map((key) => key.id);
-  const [states, counters] = await Promise.all([keyStore.readStates(ids), keyStore.readCounters(day, ids)]);
+  const { states, counters } = await keyStore.readDay(day, ids);
   return {
     day,
     now,
