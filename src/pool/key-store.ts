@@ -3,10 +3,11 @@ import {
   COUNTER_TTL_SECONDS,
   KEYS_ENTRY,
   counterEntry,
+  limitsEntry,
   resetEntry,
   stateEntry,
 } from "./kv-layout";
-import type { DayCounter, GeminiKeyRecord, KeyState } from "./types";
+import type { DayCounter, GeminiKeyRecord, KeyState, LimitNotice } from "./types";
 
 /** A day as the proxy sees it: key states, day counters, and the admin's reset marker. */
 export interface DayView {
@@ -92,6 +93,20 @@ export class KeyStore {
 
   async writeResetMarker(day: string, at: number): Promise<void> {
     await this.kv.put(resetEntry(day), String(at), { expirationTtl: COUNTER_TTL_SECONDS });
+  }
+
+  /**
+   * Limits the platform refused a write for, noted where D1 cannot hold them (a D1 write was
+   * refused). One entry per UTC day, written at most once per isolate and day.
+   */
+  async readLimitNotices(utcDay: string): Promise<LimitNotice[]> {
+    return (await this.kv.get<LimitNotice[]>(limitsEntry(utcDay), "json")) ?? [];
+  }
+
+  async noteLimit(utcDay: string, notice: LimitNotice): Promise<void> {
+    const notices = await this.readLimitNotices(utcDay);
+    if (notices.some((n) => n.resource === notice.resource)) return;
+    await this.kv.put(limitsEntry(utcDay), JSON.stringify([...notices, notice]), { expirationTtl: COUNTER_TTL_SECONDS });
   }
 
   private async bulkGet<T>(entries: string[]): Promise<Map<string, T | null>> {

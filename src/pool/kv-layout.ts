@@ -18,6 +18,10 @@ export function resetEntry(day: string): string {
   return `reset:${day}`;
 }
 
+export function limitsEntry(utcDay: string): string {
+  return `limits:${utcDay}`;
+}
+
 /** Counters outlive their day long enough for yesterday's reconciliation, then expire. */
 export const COUNTER_TTL_SECONDS = 3 * 24 * 3600;
 

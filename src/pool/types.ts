@@ -35,3 +35,10 @@ export interface DayCounter {
   total: number;
   models: Record<string, number>;
 }
+
+/** A platform limit that refused a write (e.g. "d1_rows_written"), noted for the admin. */
+export interface LimitNotice {
+  resource: string;
+  at: number;
+  detail: string;
+}

@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** What became of one proxied call, as the charts group it. */
 export const OUTCOMES = [
@@ -13,10 +13,12 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-/** The ledger: one row per authenticated proxied call, success or failure. */
-export const usageCalls = sqliteTable(
-  "usage_calls",
-  {
+/**
+ * The ledger: one row per authenticated proxied call, success or failure. No secondary index:
+ * each index entry is one more D1 row written per call (free plan: 100,000 a day). Readers
+ * walk it by `id`, which grows with time: the unfolded tail is `id > usage_fold.through`.
+ */
+export const usageCalls = sqliteTable("usage_calls", {
     id: integer("id").primaryKey(), // rowid alias; AUTOINCREMENT would cost a sqlite_sequence write per call
     ts: integer("ts").notNull(), // epoch ms when the call arrived
     day: text("day").notNull(), // Pacific day, YYYY-MM-DD
@@ -39,21 +41,17 @@ export const usageCalls = sqliteTable(
     totalTokens: integer("total_tokens").notNull().default(0),
     latencyMs: integer("latency_ms").notNull(),
     ttfbMs: integer("ttfb_ms"),
-    // Histogram buckets (latency-buckets.ts) of latency_ms and ttfb_ms, for the roll-up trigger.
+    // Histogram buckets (latency-buckets.ts) of latency_ms and ttfb_ms, for the latency roll-up.
     latencyBucket: integer("latency_bucket").notNull(),
     ttfbBucket: integer("ttfb_bucket"),
     errorCode: text("error_code"),
-  },
-  (t) => [
-    index("usage_calls_ts_idx").on(t.ts),
-    index("usage_calls_client_ts_idx").on(t.clientKeyId, t.ts),
-  ],
-);
+});
 
-// The daily roll-ups, upserted by the trigger on usage_calls (drizzle/0001_roll-up-trigger.sql)
-// in the same statement as the ledger row, so they never disagree with it. Three narrow
-// tables instead of one keyed by every dimension: a chart grouping by one dimension then
-// aggregates days x keys x models rows at most, not days x keys x models x clients x outcomes.
+// The daily roll-ups, folded from the ledger in bulk by the cron (src/usage/fold.ts): every
+// ledger row with id <= usage_fold.through is in them exactly once, the rows after it (the
+// tail) are not yet. Readers that must be current add the tail. Three narrow tables instead
+// of one keyed by every dimension: a chart grouping by one dimension then aggregates
+// days x keys x models rows at most, not days x keys x models x clients x outcomes.
 
 const tokenColumns = () => ({
   promptTokens: integer("prompt_tokens").notNull().default(0),
@@ -94,6 +92,7 @@ export const usageDailyClient = sqliteTable(
     errors: integer("errors").notNull().default(0), // outcome is not ok
     ...tokenColumns(),
     latencyMsSum: integer("latency_ms_sum").notNull().default(0),
+    lastTs: integer("last_ts").notNull().default(0), // newest call's ts: "last used" of a client key
   },
   (t) => [primaryKey({ columns: [t.day, t.clientKeyId, t.model] })],
 );
@@ -135,14 +134,57 @@ export const usageLatency = sqliteTable(
 /**
  * Gemini 3 thought signatures by the tool-call id we emitted. D1, not KV: the client's
  * next turn may arrive within a second and must see the row (KV is eventually consistent).
+ * No index on expires_at: the daily prune scans the table once rather than every insert
+ * writing one more index row.
  */
-export const thoughtSignatures = sqliteTable(
-  "thought_signatures",
+export const thoughtSignatures = sqliteTable("thought_signatures", {
+  toolCallId: text("tool_call_id").primaryKey(),
+  signature: text("signature").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+});
+
+/** Where the roll-ups stand: every ledger row with id <= through is folded into them. One row (id 1). */
+export const usageFold = sqliteTable("usage_fold", {
+  id: integer("id").primaryKey(),
+  through: integer("through").notNull(),
+  foldedAt: integer("folded_at").notNull(),
+});
+
+/**
+ * "Reset quotas now" by the admin: on this Pacific day, key quotas count only the ledger
+ * rows after `through`. In D1 (strongly consistent) so every isolate and the cron agree.
+ */
+export const quotaResets = sqliteTable("quota_resets", {
+  day: text("day").primaryKey(),
+  through: integer("through").notNull(),
+  at: integer("at").notNull(),
+});
+
+/**
+ * Bumped by every admin change and every key-state write (one row, id 1). Each isolate reads
+ * it with its ledger sync every few seconds and re-reads KV only when it moved (or its copy
+ * is old), so KV reads do not grow with traffic and changes still arrive within seconds.
+ */
+export const configVersion = sqliteTable("config_version", {
+  id: integer("id").primaryKey(),
+  version: integer("version").notNull(),
+  changedAt: integer("changed_at").notNull(),
+});
+
+/**
+ * The free plan's daily budget as the product can count it: per UTC day (Cloudflare's limits
+ * reset at 00:00 UTC) and resource, the operations counted where they happen (KV writes by
+ * the admin, the cron and key-state changes; cron D1 rows), and the first time a limit was hit.
+ */
+export const planUsage = sqliteTable(
+  "plan_usage",
   {
-    toolCallId: text("tool_call_id").primaryKey(),
-    signature: text("signature").notNull(),
-    expiresAt: integer("expires_at").notNull(),
+    utcDay: text("utc_day").notNull(),
+    resource: text("resource").notNull(),
+    count: integer("count").notNull().default(0),
+    limitHitAt: integer("limit_hit_at"),
+    limitDetail: text("limit_detail"),
   },
-  (t) => [index("thought_signatures_expires_idx").on(t.expiresAt)],
+  (t) => [primaryKey({ columns: [t.utcDay, t.resource] })],
 );
 
