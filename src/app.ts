@@ -2,13 +2,28 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminApp } from "./admin/admin-app";
 import type { AppEnv } from "./env";
+import type { IsolateRuntime } from "./runtime/runtime";
+import { bumpConfigVersion } from "./usage/ledger-reads";
 import { openAIError, redactSecrets } from "./openai/errors";
 import { nativeRoutes } from "./proxy/native";
 import { openaiRoutes } from "./proxy/routes";
 
-/** The whole Worker: OpenAI-compatible API, admin API and panel pages. */
-export function buildApp(): Hono<AppEnv> {
+/** The whole Worker: OpenAI-compatible API, admin API and panel pages, over one isolate's runtime. */
+export function buildApp(runtime: IsolateRuntime): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set("runtime", runtime);
+    await next();
+  });
+  // Every admin change reaches the other isolates at their next sync (a few seconds) and this one at once.
+  app.use("/api/admin/*", async (c, next) => {
+    await next();
+    if (c.req.method === "GET" || c.res.status >= 400) return;
+    runtime.invalidate();
+    c.executionCtx.waitUntil(
+      bumpConfigVersion(c.env.DB).catch((error: unknown) => console.warn(`config version bump failed: ${String(error)}`)),
+    );
+  });
   app.route("/v1", openaiRoutes);
   app.route("/v1beta", nativeRoutes);
   app.route("/", adminApp);

@@ -1,3 +1,5 @@
+import type { IsolateRuntime } from "./runtime/runtime";
+
 /** Bindings and vars of the Worker (wrangler.toml, secrets from `.dev.vars` / `wrangler secret`). */
 export interface Env {
   GEMINI_KEYS_KV: KVNamespace;
@@ -10,4 +12,4 @@ export interface Env {
   SESSION_SECRET_KEY?: string;
 }
 
-export type AppEnv = { Bindings: Env };
+export type AppEnv = { Bindings: Env; Variables: { runtime: IsolateRuntime } };

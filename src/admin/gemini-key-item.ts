@@ -1,7 +1,7 @@
 import { MODEL_CATEGORIES, type ModelCategory } from "../config/schemas";
 import { categoryUsage, quotaReached } from "../pool/availability";
 import { maskSecret } from "../pool/key-admin";
-import { nextPacificMidnight } from "../pool/pacific-day";
+import { nextPacificMidnight } from "../util/pacific-day";
 import type { GeminiKeyRecord, KeyState } from "../pool/types";
 import type { PoolView } from "./pool-view";
 

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { invalidateConfig } from "../config/config-cache";
 import { ConfigStore } from "../config/config-store";
 import { modelConfigSchema, type ModelConfig } from "../config/schemas";
 import type { AppEnv } from "../env";
@@ -42,7 +41,6 @@ export const modelRoutes = new Hono<AppEnv>()
       return adminError(c, 409, "duplicate_model", `Model ${body.data.id} is already configured.`);
     }
     await store.saveModels([...models, body.data]);
-    invalidateConfig();
     return c.json(body.data);
   })
   .put("/models/:id", async (c) => {
@@ -56,7 +54,6 @@ export const modelRoutes = new Hono<AppEnv>()
     const updated: ModelConfig = { id: current.id, ...body.data };
     models[index] = updated;
     await store.saveModels(models);
-    invalidateConfig();
     return c.json(updated);
   })
   .delete("/models/:id", async (c) => {
@@ -65,6 +62,5 @@ export const modelRoutes = new Hono<AppEnv>()
     const kept = models.filter((m) => m.id !== c.req.param("id"));
     if (kept.length === models.length) return notFound(c, "Model");
     await store.saveModels(kept);
-    invalidateConfig();
     return c.json({ ok: true });
   });

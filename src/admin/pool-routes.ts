@@ -8,6 +8,7 @@ import { readPoolView } from "./pool-view";
 export const poolRoutes = new Hono<AppEnv>()
   .get("/pool/today", async (c) => c.json(poolToday(await readPoolView(c.env))))
   .post("/pool/reset", async (c) => {
-    await resetQuotasNow(c.env.GEMINI_KEYS_KV);
+    await resetQuotasNow(c.env.GEMINI_KEYS_KV, c.env.DB);
+    c.get("runtime").liftHolds();
     return c.json({ ok: true });
   });

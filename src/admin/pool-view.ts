@@ -1,14 +1,16 @@
 import { ConfigStore } from "../config/config-store";
 import type { ModelConfig, Settings } from "../config/schemas";
 import type { Env } from "../env";
+import { countDay } from "../pool/count-day";
 import { KeyStore } from "../pool/key-store";
-import { pacificDay } from "../pool/pacific-day";
+import { pacificDay } from "../util/pacific-day";
 import type { DayCounter, GeminiKeyRecord, KeyState } from "../pool/types";
 
 /**
- * Everything the admin answers about the pool are computed from: keys, their states,
- * today's counters, models and settings, read fresh from KV (not the proxy's cached
- * snapshot), so an admin sees the result of their own change at once.
+ * Everything the admin answers about the pool are computed from: keys, their states, models
+ * and settings read fresh from KV (not the proxy's view), and today's exact counts from the
+ * D1 ledger (roll-ups plus the unfolded tail), so an admin sees the result of their own
+ * change and of the last calls at once.
  */
 export interface PoolView {
   day: string;
@@ -30,8 +32,11 @@ export async function readPoolView(env: Env, now = Date.now()): Promise<PoolView
     configStore.listModels(),
     configStore.getSettings(),
   ]);
-  const ids = keys.map((key) => key.id);
-  const { states, counters } = await keyStore.readDay(day, ids);
+  const [states, counts] = await Promise.all([keyStore.readStates(), countDay(env.DB, day)]);
+  const counters = new Map<string, DayCounter>();
+  for (const [keyId, models] of Object.entries(counts.keys)) {
+    counters.set(keyId, { day, total: Object.values(models).reduce((a, b) => a + b, 0), models });
+  }
   return {
     day,
     now,

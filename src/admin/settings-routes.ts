@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { invalidateConfig } from "../config/config-cache";
 import { ConfigStore } from "../config/config-store";
 import { settingsSchema } from "../config/schemas";
 import type { AppEnv } from "../env";
@@ -12,6 +11,5 @@ export const settingsRoutes = new Hono<AppEnv>()
     const body = await readJsonBody(c, settingsSchema);
     if (!body.ok) return body.response;
     await new ConfigStore(c.env.WORKER_CONFIG_KV).saveSettings(body.data);
-    invalidateConfig();
     return c.json(body.data);
   });

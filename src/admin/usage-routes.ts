@@ -3,7 +3,7 @@ import { validator } from "hono/validator";
 import { z } from "zod";
 import type { AppEnv } from "../env";
 import { addDays, countDays } from "../usage/days";
-import { pacificDay } from "../pool/pacific-day";
+import { pacificDay } from "../util/pacific-day";
 import {
   SERIES_GROUPS,
   SERIES_METRICS,

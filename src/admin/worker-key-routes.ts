@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { invalidateConfig } from "../config/config-cache";
 import { ConfigStore } from "../config/config-store";
 import { workerKeyOptionsSchema, type WorkerKeyRecord } from "../config/schemas";
 import type { AppEnv } from "../env";
@@ -64,7 +63,6 @@ export const workerKeyRoutes = new Hono<AppEnv>()
       options: body.data.options ?? workerKeyOptionsSchema.parse({}),
     };
     await store.saveWorkerKeys([...(await store.listWorkerKeys()), record]);
-    invalidateConfig();
     return c.json({ id: record.id, name: record.name, key });
   })
   .patch("/worker-keys/:id", async (c) => {
@@ -84,7 +82,6 @@ export const workerKeyRoutes = new Hono<AppEnv>()
     };
     records[index] = updated;
     await store.saveWorkerKeys(records);
-    invalidateConfig();
     const lastUsed = await lastUsedByClient(c.env.DB, [updated.id]);
     return c.json(workerKeyItem(updated, lastUsed.get(updated.id)));
   })
@@ -94,7 +91,6 @@ export const workerKeyRoutes = new Hono<AppEnv>()
     const kept = records.filter((r) => r.id !== c.req.param("id"));
     if (kept.length === records.length) return notFound(c, "Client key");
     await store.saveWorkerKeys(kept);
-    invalidateConfig();
     return c.json({ ok: true });
   });
 

@@ -21,10 +21,17 @@ export class ConfigStore {
 
   /** Stored settings over the defaults; a stored value that no longer validates falls back. */
   async getSettings(): Promise<Settings> {
-    const stored = await this.kv.get<Partial<Settings>>(SETTINGS_ENTRY, "json");
-    const merged = { ...DEFAULT_SETTINGS, ...stored, quotas: { ...DEFAULT_SETTINGS.quotas, ...stored?.quotas } };
-    const parsed = settingsSchema.safeParse(merged);
-    return parsed.success ? parsed.data : DEFAULT_SETTINGS;
+    return settingsFrom(await this.kv.get<Partial<Settings>>(SETTINGS_ENTRY, "json"));
+  }
+
+  /** What the proxy needs, in one bulk get (billed as three reads). */
+  async readProxyConfig(): Promise<{ models: ModelConfig[]; settings: Settings; workerKeys: WorkerKeyRecord[] }> {
+    const found = await this.kv.get<unknown>([MODELS_ENTRY, SETTINGS_ENTRY, WORKER_KEYS_ENTRY], "json");
+    return {
+      models: (found.get(MODELS_ENTRY) as ModelConfig[] | null | undefined) ?? [],
+      settings: settingsFrom(found.get(SETTINGS_ENTRY) as Partial<Settings> | null | undefined),
+      workerKeys: (found.get(WORKER_KEYS_ENTRY) as WorkerKeyRecord[] | null | undefined) ?? [],
+    };
   }
 
   async saveSettings(settings: Settings): Promise<void> {
@@ -48,4 +55,10 @@ export class ConfigStore {
     const expiration = Math.max(Math.ceil(expiresAtMs / 1000), Math.ceil(Date.now() / 1000) + 60);
     await this.kv.put(revokedSessionEntry(sessionId), "1", { expiration });
   }
+}
+
+function settingsFrom(stored: Partial<Settings> | null | undefined): Settings {
+  const merged = { ...DEFAULT_SETTINGS, ...stored, quotas: { ...DEFAULT_SETTINGS.quotas, ...stored?.quotas } };
+  const parsed = settingsSchema.safeParse(merged);
+  return parsed.success ? parsed.data : DEFAULT_SETTINGS;
 }

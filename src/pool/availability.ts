@@ -1,5 +1,5 @@
 import type { ModelConfig, Settings } from "../config/schemas";
-import { nextPacificMidnight } from "./pacific-day";
+import { nextPacificMidnight } from "../util/pacific-day";
 import type { DayCounter, GeminiKeyRecord, KeyState } from "./types";
 
 /** Why a key cannot serve a model right now. */

@@ -2,7 +2,6 @@ import type { UpstreamFailure } from "../gemini/failure";
 import { newId } from "../util/crypto";
 import { nextState } from "./key-pool";
 import type { KeyStore } from "./key-store";
-import { invalidatePoolSnapshot } from "./pool-snapshot";
 import type { GeminiKeyRecord, KeyState } from "./types";
 
 // What the admin does to the pool: add, rename, enable, delete keys and record what a key
@@ -65,7 +64,6 @@ export async function addKeys(
   }));
   if (added.length > 0) {
     await store.saveKeys([...existing, ...added]);
-    invalidatePoolSnapshot();
   }
   return { added, duplicates: secrets.length - added.length };
 }
@@ -107,7 +105,6 @@ export async function updateKey(
     await store.saveKeys(keys);
   }
   if (changes.enabled === true) await clearKeyLevelStatus(store, keyId, now);
-  invalidatePoolSnapshot();
   return updated;
 }
 
@@ -119,8 +116,7 @@ export async function deleteKeys(store: KeyStore, keyIds: readonly string[]): Pr
   const deleted = keys.filter((key) => doomed.has(key.id));
   if (deleted.length === 0) return 0;
   await store.saveKeys(kept);
-  await Promise.all(deleted.map((key) => store.deleteState(key.id)));
-  invalidatePoolSnapshot();
+  await store.updateStates((states) => deleted.map((key) => states.delete(key.id)).some(Boolean));
   return deleted.length;
 }
 
@@ -138,25 +134,29 @@ export async function recordProbe(
   result: ProbeResult,
   now = Date.now(),
 ): Promise<KeyState | undefined> {
-  const before = (await store.readStates([keyId])).get(keyId);
-  let after = before;
-  if (result.ok) {
-    if (before?.status === "invalid" || before?.status === "suspended") after = activeAgain(before, now);
-  } else if (result.failure.kind === "invalid_key" || result.failure.kind === "suspended") {
-    after = nextState(before, modelId, result.failure, now);
-  }
-  if (after && JSON.stringify(after) !== JSON.stringify(before)) {
-    await store.writeState(keyId, after);
-    invalidatePoolSnapshot();
-  }
+  let after: KeyState | undefined;
+  await store.updateStates((states) => {
+    const before = states.get(keyId);
+    after = before;
+    if (result.ok) {
+      if (before?.status === "invalid" || before?.status === "suspended") after = activeAgain(before, now);
+    } else if (result.failure.kind === "invalid_key" || result.failure.kind === "suspended") {
+      after = nextState(before, modelId, result.failure, now);
+    }
+    if (!after || JSON.stringify(after) === JSON.stringify(before)) return false;
+    states.set(keyId, after);
+    return true;
+  });
   return after;
 }
 
 async function clearKeyLevelStatus(store: KeyStore, keyId: string, now: number): Promise<void> {
-  const state = (await store.readStates([keyId])).get(keyId);
-  if (state?.status === "invalid" || state?.status === "suspended") {
-    await store.writeState(keyId, activeAgain(state, now));
-  }
+  await store.updateStates((states) => {
+    const state = states.get(keyId);
+    if (state?.status !== "invalid" && state?.status !== "suspended") return false;
+    states.set(keyId, activeAgain(state, now));
+    return true;
+  });
 }
 
 function activeAgain(state: KeyState, now: number): KeyState {

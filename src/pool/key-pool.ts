@@ -1,15 +1,14 @@
-import type { ConfigSnapshot } from "../config/config-cache";
+import type { ConfigSnapshot } from "../config/config-snapshot";
 import type { ModelConfig } from "../config/schemas";
+import type { Env } from "../env";
 import type { UpstreamFailure } from "../gemini/failure";
+import { NETWORK_SIDELINE_MS, SIDELINE_MS } from "../runtime/benches";
+import type { SharedView } from "../runtime/isolate-view";
+import type { CallTicket } from "../runtime/own-calls";
+import type { IsolateRuntime } from "../runtime/runtime";
+import { nextPacificMidnight } from "../util/pacific-day";
 import { loadFor, unavailability } from "./availability";
-import { reserve, withCallsUnderWay } from "./in-flight";
-import { KeyStore } from "./key-store";
-import { counterEntry, stateEntry } from "./kv-layout";
-import { nextPacificMidnight } from "./pacific-day";
-import { currentPoolSnapshot, loadPoolSnapshot, type PoolSnapshot } from "./pool-snapshot";
-import { SIDELINE_MS, sideline, sidelineUntil } from "./sideline";
-import { spacedWrite } from "./spaced-write";
-import type { GeminiKeyRecord, KeyState, ModelBlock } from "./types";
+import type { DayCounter, GeminiKeyRecord, KeyState, ModelBlock } from "./types";
 
 export type Pick =
   | { ok: true; key: GeminiKeyRecord }
@@ -20,34 +19,32 @@ export type WaitUntil = (promise: Promise<unknown>) => void;
 
 /** A suspended (403) key is tried again after this long; a success then clears it. */
 export const SUSPENDED_RECHECK_MS = 3_600_000;
-const NETWORK_SIDELINE_MS = 5_000;
-/**
- * A repeated 429 that moves a block's end by less than this is no change worth a KV write
- * (concurrent calls on a stale snapshot each bring one).
- */
-const BLOCK_SLACK_MS = 5_000;
 
-/** Selection and bookkeeping over the pool snapshot. One instance per proxied call. */
+/** Selection and bookkeeping over the isolate's view. One instance per proxied call. */
 export class KeyPool {
   private readonly reservations = new Map<string, () => void>();
 
-  private constructor(
-    private readonly store: KeyStore,
-    private readonly opened: PoolSnapshot,
-    private readonly config: ConfigSnapshot,
+  constructor(
+    private readonly runtime: IsolateRuntime,
+    private readonly env: Env,
+    private readonly waitUntil: WaitUntil,
+    private readonly opened: SharedView,
   ) {}
 
-  static async open(kv: KVNamespace, config: ConfigSnapshot, now = Date.now()): Promise<KeyPool> {
-    return new KeyPool(new KeyStore(kv), await loadPoolSnapshot(kv, now), config);
+  static async open(runtime: IsolateRuntime, env: Env, waitUntil: WaitUntil, now = Date.now()): Promise<KeyPool> {
+    const view = await runtime.view.get(env, now);
+    runtime.states.retryIfDue(env, waitUntil, now);
+    return new KeyPool(runtime, env, waitUntil, view);
   }
 
-  get day(): string {
-    return this.opened.day;
+  /** The isolate's view now: a refresh during this call replaces the one it opened with. */
+  private get view(): SharedView {
+    const current = this.runtime.view.peek();
+    return current?.day === this.opened.day ? current : this.opened;
   }
 
-  /** The isolate's snapshot now: a refresh during this call replaces the one it opened with. */
-  private get snapshot(): PoolSnapshot {
-    return currentPoolSnapshot(this.opened.day) ?? this.opened;
+  private get config(): ConfigSnapshot {
+    return this.view.config;
   }
 
   /**
@@ -61,23 +58,24 @@ export class KeyPool {
     let sidelined: { key: GeminiKeyRecord; until: number } | undefined;
     let earliest = Infinity;
     let lastReason = "no Gemini key is configured";
-    for (const key of this.snapshot.keys) {
+    for (const key of this.view.keys) {
       if (tried.has(key.id)) continue;
-      const blocked = unavailability({
-        key,
-        state: this.snapshot.states.get(key.id),
-        counter: this.counterOf(key.id),
-        model,
-        modelsById: this.config.modelsById,
-        settings: this.config.settings,
-        now,
-      });
+      const blocked =
+        unavailability({
+          key,
+          state: this.view.states.get(key.id),
+          counter: this.counterOf(key.id),
+          model,
+          modelsById: this.config.modelsById,
+          settings: this.config.settings,
+          now,
+        }) ?? this.cooling(key.id, model.id, now);
       if (blocked) {
         lastReason = blocked.reason;
         if (blocked.kind === "limited") earliest = Math.min(earliest, blocked.until);
         continue;
       }
-      const benchedUntil = sidelineUntil(key.id, model.id, now);
+      const benchedUntil = this.runtime.benches.sidelinedUntil(key.id, model.id, now);
       if (benchedUntil !== undefined) {
         if (!sidelined || benchedUntil < sidelined.until) sidelined = { key, until: benchedUntil };
         continue;
@@ -90,12 +88,9 @@ export class KeyPool {
     return { ok: false, reason: "no_key", detail: lastReason };
   }
 
-  /**
-   * Marks this call as under way on the key until the returned release is called or the
-   * call is counted by recordSuccess: until then the key's quotas and load count it.
-   */
+  /** Marks an attempt under way on the key: its quotas and load count it until it ends. */
   reserve(keyId: string, modelId: string): () => void {
-    const release = reserve(keyId, modelId);
+    const release = this.runtime.inFlight.reserve(keyId, modelId);
     this.reservations.set(`${keyId}\u0000${modelId}`, release);
     return release;
   }
@@ -105,48 +100,54 @@ export class KeyPool {
     this.reservations.get(`${keyId}\u0000${modelId}`)?.();
   }
 
-  /** Counts a served call against the key's day counter (ending its reservation); the KV write goes to waitUntil. */
-  recordSuccess(keyId: string, modelId: string, waitUntil: WaitUntil): void {
-    const { counters, day } = this.snapshot;
-    const counter = counters.get(keyId) ?? { day, total: 0, models: {} };
-    counter.models[modelId] = (counter.models[modelId] ?? 0) + 1;
-    counter.total += 1;
-    counters.set(keyId, counter);
-    this.reservations.get(`${keyId}\u0000${modelId}`)?.();
-    waitUntil(
-      spacedWrite(counterEntry(day, keyId), async () => {
-        const latest = this.snapshot.counters.get(keyId);
-        if (latest) await this.store.writeCounter(keyId, { ...latest, models: { ...latest.models } });
-      }),
-    );
+  /** Google served the call: from now on the call's ticket counts it against the key (no KV write). */
+  recordSuccess(keyId: string, modelId: string, ticket: CallTicket): void {
+    ticket.charge(keyId, modelId);
+    this.release(keyId, modelId);
   }
 
-  /** Applies a failure to the key's state. Writes KV only when the state really changes. */
-  recordFailure(keyId: string, modelId: string, failure: UpstreamFailure, waitUntil: WaitUntil, now = Date.now()): void {
-    const before = this.snapshot.states.get(keyId);
-    const after = nextState(before, modelId, failure, now);
-    if (after === undefined) {
-      benchBriefly(keyId, modelId, failure, now);
-      return;
+  /**
+   * Applies a failure to the key. Short holds stay in this isolate's memory; long states
+   * (exhausted, invalid, suspended) are written to KV when they change.
+   */
+  recordFailure(keyId: string, modelId: string, failure: UpstreamFailure, now = Date.now()): void {
+    const benches = this.runtime.benches;
+    switch (failure.kind) {
+      case "rate_minute":
+        benches.cool(keyId, modelId, {
+          until: now + Math.max(1_000, failure.retryAfterMs),
+          reason: `per-minute rate limit${failure.quotaId ? ` (${failure.quotaId})` : ""}`,
+        });
+        return;
+      case "overloaded":
+      case "server":
+        benches.sideline(keyId, modelId, now + SIDELINE_MS);
+        return;
+      case "network":
+      case "timeout":
+        benches.sideline(keyId, modelId, now + NETWORK_SIDELINE_MS);
+        return;
     }
-    if (after === before) return;
-    this.snapshot.states.set(keyId, after);
-    waitUntil(this.writeState(keyId));
+    const before = this.view.states.get(keyId);
+    const after = nextState(before, modelId, failure, now);
+    if (after !== undefined && after !== before) this.setState(keyId, after);
   }
 
   /** A success on a key whose suspension was being re-checked clears it. */
-  recordRecovery(keyId: string, waitUntil: WaitUntil, now = Date.now()): void {
-    const state = this.snapshot.states.get(keyId);
+  recordRecovery(keyId: string, now = Date.now()): void {
+    const state = this.view.states.get(keyId);
     if (state?.status !== "suspended") return;
-    this.snapshot.states.set(keyId, { status: "active", since: now, models: state.models });
-    waitUntil(this.writeState(keyId));
+    this.setState(keyId, { status: "active", since: now, models: state.models });
   }
 
-  private writeState(keyId: string): Promise<void> {
-    return spacedWrite(stateEntry(keyId), async () => {
-      const latest = this.snapshot.states.get(keyId);
-      if (latest) await this.store.writeState(keyId, latest);
-    });
+  private setState(keyId: string, state: KeyState): void {
+    this.view.states.set(keyId, state);
+    this.runtime.states.changed(keyId, state, this.env, this.waitUntil);
+  }
+
+  private cooling(keyId: string, modelId: string, now: number) {
+    const cooling = this.runtime.benches.cooling(keyId, modelId, now);
+    return cooling ? { kind: "limited" as const, until: cooling.until, reason: cooling.reason } : null;
   }
 
   private lessLoaded(usable: GeminiKeyRecord[], model: ModelConfig): GeminiKeyRecord {
@@ -156,15 +157,21 @@ export class KeyPool {
     return load(b) < load(a) ? b : a;
   }
 
-  private counterOf(keyId: string) {
-    return withCallsUnderWay(keyId, this.snapshot.day, this.snapshot.counters.get(keyId));
+  /** The key's calls today as quotas must see them: D1's counts, this isolate's own calls, attempts under way. */
+  private counterOf(keyId: string): DayCounter {
+    const view = this.view;
+    const models: Record<string, number> = { ...view.counts.keys[keyId] };
+    this.runtime.own.addTo(keyId, view.day, models);
+    this.runtime.inFlight.addTo(keyId, models);
+    let total = 0;
+    for (const n of Object.values(models)) total += n;
+    return { day: view.day, total, models };
   }
 }
 
 /**
- * The key's next state after a failure: `before` itself when nothing changes (no write),
- * undefined when the failure is not the key's doing (Google's 5xx, network, empty reply,
- * the client's own request).
+ * The key's next long state after a failure: `before` itself when nothing changes (no write),
+ * undefined when the failure is not one of the key's long states.
  */
 export function nextState(
   before: KeyState | undefined,
@@ -173,12 +180,6 @@ export function nextState(
   now: number,
 ): KeyState | undefined {
   switch (failure.kind) {
-    case "rate_minute":
-      return withBlock(before, modelId, now, {
-        state: "cooling",
-        until: now + Math.max(1_000, failure.retryAfterMs),
-        reason: `per-minute rate limit${failure.quotaId ? ` (${failure.quotaId})` : ""}`,
-      });
     case "rate_day":
       return withBlock(before, modelId, now, {
         state: "exhausted",
@@ -189,7 +190,7 @@ export function nextState(
       if (before?.status === "invalid") return before;
       return { status: "invalid", reason: failure.message.slice(0, 300), since: now, models: before?.models ?? {} };
     case "suspended":
-      // While the suspension runs the key is not picked; a 403 from a stale snapshot elsewhere changes nothing.
+      // While the suspension runs the key is not picked; a 403 from a stale view elsewhere changes nothing.
       if (before?.status === "suspended" && (before.until ?? Infinity) > now) return before;
       return {
         status: "suspended",
@@ -205,14 +206,8 @@ export function nextState(
 
 function withBlock(before: KeyState | undefined, modelId: string, now: number, block: ModelBlock): KeyState {
   const current = before?.models[modelId];
-  // A running block that already lasts (about) as long stays: no write, and an exhausted
-  // key is never shortened to cooling by a per-minute 429.
-  if (before && current && current.until > now && current.until >= block.until - BLOCK_SLACK_MS) return before;
+  // A running block that lasts as long stays: no write for the same news twice.
+  if (before && current && current.until >= block.until) return before;
   const base: KeyState = before ?? { status: "active", since: now, models: {} };
   return { ...base, models: { ...base.models, [modelId]: block } };
-}
-
-function benchBriefly(keyId: string, modelId: string, failure: UpstreamFailure, now: number): void {
-  if (failure.kind === "overloaded" || failure.kind === "server") sideline(keyId, modelId, now + SIDELINE_MS);
-  if (failure.kind === "network" || failure.kind === "timeout") sideline(keyId, modelId, now + NETWORK_SIDELINE_MS);
 }

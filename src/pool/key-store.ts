@@ -1,19 +1,15 @@
-import {
-  BULK_GET_LIMIT,
-  COUNTER_TTL_SECONDS,
-  KEYS_ENTRY,
-  counterEntry,
-  limitsEntry,
-  resetEntry,
-  stateEntry,
-} from "./kv-layout";
-import type { DayCounter, GeminiKeyRecord, KeyState, LimitNotice } from "./types";
+import { DAY_ENTRY_TTL_SECONDS, KEYS_ENTRY, STATES_ENTRY, countsEntry, limitsEntry } from "./kv-layout";
+import type { DayCounts } from "./day-counts";
+import type { GeminiKeyRecord, KeyState, LimitNotice } from "./types";
 
-/** A day as the proxy sees it: key states, day counters, and the admin's reset marker. */
-export interface DayView {
-  states: Map<string, KeyState>;
-  counters: Map<string, DayCounter>;
-  resetAt: number | null;
+export type KeyStates = Map<string, KeyState>;
+
+/** What the proxy reads from GEMINI_KEYS_KV on a refresh: three entries in one bulk get. */
+export interface HotEntries {
+  keys: GeminiKeyRecord[];
+  states: KeyStates;
+  /** The cron's counts for `day`, if it wrote them. */
+  counts: DayCounts | null;
 }
 
 /** Reads and writes of GEMINI_KEYS_KV. Knows storage, not HTTP and not policy. */
@@ -28,76 +24,48 @@ export class KeyStore {
     await this.kv.put(KEYS_ENTRY, JSON.stringify(keys));
   }
 
-  async readStates(keyIds: string[]): Promise<Map<string, KeyState>> {
-    const found = await this.bulkGet<KeyState>(keyIds.map(stateEntry));
-    const states = new Map<string, KeyState>();
-    for (const id of keyIds) {
-      const state = found.get(stateEntry(id));
-      if (state) states.set(id, state);
-    }
-    return states;
+  async readHot(day: string): Promise<HotEntries> {
+    const found = await this.kv.get<unknown>([KEYS_ENTRY, STATES_ENTRY, countsEntry(day)], "json");
+    const counts = found.get(countsEntry(day)) as DayCounts | null | undefined;
+    return {
+      keys: (found.get(KEYS_ENTRY) as GeminiKeyRecord[] | null | undefined) ?? [],
+      states: statesFrom(found.get(STATES_ENTRY) as Record<string, KeyState> | null | undefined),
+      counts: counts?.day === day ? counts : null,
+    };
   }
 
-  async writeState(keyId: string, state: KeyState): Promise<void> {
-    await this.kv.put(stateEntry(keyId), JSON.stringify(state));
+  async readStates(): Promise<KeyStates> {
+    return statesFrom(await this.kv.get<Record<string, KeyState>>(STATES_ENTRY, "json"));
   }
 
-  async deleteState(keyId: string): Promise<void> {
-    await this.kv.delete(stateEntry(keyId));
+  async writeStates(states: KeyStates): Promise<void> {
+    await this.kv.put(STATES_ENTRY, JSON.stringify(Object.fromEntries(states)));
   }
 
   /**
-   * Everything the proxy needs about today in ONE bulk get (for up to 49 keys): each key's
-   * state and day counter, and the day's reset marker.
+   * Reads the states, lets `change` edit them, and writes them back if it says it changed
+   * something. Two writers within KV's propagation delay can lose one change; the proxy
+   * learns a lost state again from Google's next answer.
    */
-  async readDay(day: string, keyIds: string[]): Promise<DayView> {
-    const entries = [resetEntry(day), ...keyIds.flatMap((id) => [stateEntry(id), counterEntry(day, id)])];
-    const found = await this.bulkGet<unknown>(entries);
-    const states = new Map<string, KeyState>();
-    const counters = new Map<string, DayCounter>();
-    for (const id of keyIds) {
-      const state = found.get(stateEntry(id));
-      const counter = found.get(counterEntry(day, id));
-      if (state) states.set(id, state as KeyState);
-      if (counter) counters.set(id, counter as DayCounter);
-    }
-    const marker = found.get(resetEntry(day));
-    return { states, counters, resetAt: typeof marker === "number" ? marker : null };
+  async updateStates(change: (states: KeyStates) => boolean): Promise<boolean> {
+    const states = await this.readStates();
+    if (!change(states)) return false;
+    await this.writeStates(states);
+    return true;
   }
 
-  async readCounters(day: string, keyIds: string[]): Promise<Map<string, DayCounter>> {
-    const found = await this.bulkGet<DayCounter>(keyIds.map((id) => counterEntry(day, id)));
-    const counters = new Map<string, DayCounter>();
-    for (const id of keyIds) {
-      const counter = found.get(counterEntry(day, id));
-      if (counter) counters.set(id, counter);
-    }
-    return counters;
+  async readCounts(day: string): Promise<DayCounts | null> {
+    const counts = await this.kv.get<DayCounts>(countsEntry(day), "json");
+    return counts?.day === day ? counts : null;
   }
 
-  async writeCounter(keyId: string, counter: DayCounter): Promise<void> {
-    await this.kv.put(counterEntry(counter.day, keyId), JSON.stringify(counter), {
-      expirationTtl: COUNTER_TTL_SECONDS,
-    });
-  }
-
-  async deleteCounter(day: string, keyId: string): Promise<void> {
-    await this.kv.delete(counterEntry(day, keyId));
-  }
-
-  /** When the admin last reset quotas by hand on this day, if they did. */
-  async readResetMarker(day: string): Promise<number | null> {
-    const value = await this.kv.get(resetEntry(day));
-    return value === null ? null : Number(value);
-  }
-
-  async writeResetMarker(day: string, at: number): Promise<void> {
-    await this.kv.put(resetEntry(day), String(at), { expirationTtl: COUNTER_TTL_SECONDS });
+  async writeCounts(counts: DayCounts): Promise<void> {
+    await this.kv.put(countsEntry(counts.day), JSON.stringify(counts), { expirationTtl: DAY_ENTRY_TTL_SECONDS });
   }
 
   /**
    * Limits the platform refused a write for, noted where D1 cannot hold them (a D1 write was
-   * refused). One entry per UTC day, written at most once per isolate and day.
+   * refused). One entry per UTC day, written at most once per isolate, day and resource.
    */
   async readLimitNotices(utcDay: string): Promise<LimitNotice[]> {
     return (await this.kv.get<LimitNotice[]>(limitsEntry(utcDay), "json")) ?? [];
@@ -106,15 +74,10 @@ export class KeyStore {
   async noteLimit(utcDay: string, notice: LimitNotice): Promise<void> {
     const notices = await this.readLimitNotices(utcDay);
     if (notices.some((n) => n.resource === notice.resource)) return;
-    await this.kv.put(limitsEntry(utcDay), JSON.stringify([...notices, notice]), { expirationTtl: COUNTER_TTL_SECONDS });
+    await this.kv.put(limitsEntry(utcDay), JSON.stringify([...notices, notice]), { expirationTtl: DAY_ENTRY_TTL_SECONDS });
   }
+}
 
-  private async bulkGet<T>(entries: string[]): Promise<Map<string, T | null>> {
-    const result = new Map<string, T | null>();
-    for (let i = 0; i < entries.length; i += BULK_GET_LIMIT) {
-      const page = await this.kv.get<T>(entries.slice(i, i + BULK_GET_LIMIT), "json");
-      for (const [entry, value] of page) result.set(entry, value);
-    }
-    return result;
-  }
+function statesFrom(entry: Record<string, KeyState> | null | undefined): KeyStates {
+  return new Map(Object.entries(entry ?? {}));
 }

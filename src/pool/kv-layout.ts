@@ -1,29 +1,22 @@
 // The one place that knows the GEMINI_KEYS_KV layout (documented in docs/kv-layout.md).
-//   keys                 GeminiKeyRecord[]   written by the admin API only
-//   state:<keyId>        KeyState            written when a key's health changes
-//   count:<day>:<keyId>  DayCounter          written after calls (debounced), by reconciliation
-//   reset:<day>          epoch ms (text)     written when the admin resets quotas by hand
+// What the proxy reads is packed into few entries, so a refresh costs the same few billed
+// reads however many keys there are; the proxy itself writes only `states`, and only when a
+// long state changes (exhausted until Pacific midnight, invalid, suspended).
+//   keys            GeminiKeyRecord[]            written by the admin API only
+//   states          Record<keyId, KeyState>      written when a key's long state changes
+//   counts:<day>    DayCounts                    written by the cron from the D1 ledger
+//   limits:<utcDay> LimitNotice[]                a platform limit refused a D1 write
 
 export const KEYS_ENTRY = "keys";
+export const STATES_ENTRY = "states";
 
-export function stateEntry(keyId: string): string {
-  return `state:${keyId}`;
-}
-
-export function counterEntry(day: string, keyId: string): string {
-  return `count:${day}:${keyId}`;
-}
-
-export function resetEntry(day: string): string {
-  return `reset:${day}`;
+export function countsEntry(day: string): string {
+  return `counts:${day}`;
 }
 
 export function limitsEntry(utcDay: string): string {
   return `limits:${utcDay}`;
 }
 
-/** Counters outlive their day long enough for yesterday's reconciliation, then expire. */
-export const COUNTER_TTL_SECONDS = 3 * 24 * 3600;
-
-/** KV's bulk get takes at most 100 keys. */
-export const BULK_GET_LIMIT = 100;
+/** Day entries outlive their day long enough to be looked at, then expire. */
+export const DAY_ENTRY_TTL_SECONDS = 3 * 24 * 3600;

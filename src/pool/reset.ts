@@ -1,47 +1,36 @@
+import { writeQuotaReset } from "../usage/ledger-reads";
+import { pacificDay } from "../util/pacific-day";
+import { countDay } from "./count-day";
 import { KeyStore } from "./key-store";
-import { pacificDay } from "./pacific-day";
-import { invalidatePoolSnapshot } from "./pool-snapshot";
-import { clearSidelines } from "./sideline";
-import type { KeyState } from "./types";
 
 /**
- * The daily reset: every per-model block (cooling, exhausted) is lifted. Blocks carry their
- * own expiry, so this only makes recovery immediate; a missed run leaves nothing stuck.
- * Invalid and suspended keys keep their status: a new day does not make a bad key good.
- * Returns how many key states were rewritten.
+ * The daily reset: every per-model block (exhausted) is lifted, in one write of the packed
+ * states. Blocks carry their own expiry, so this only makes recovery immediate; a missed run
+ * leaves nothing stuck. Invalid and suspended keys keep their status: a new day does not make
+ * a bad key good. Answers the KV writes made (0 or 1).
  */
 export async function liftModelBlocks(kv: KVNamespace): Promise<number> {
-  const store = new KeyStore(kv);
-  const keys = await store.listKeys();
-  const states = await store.readStates(keys.map((k) => k.id));
-  let rewritten = 0;
-  for (const [keyId, state] of states) {
-    if (Object.keys(state.models).length === 0) continue;
-    const cleared: KeyState = { ...state, models: {} };
-    try {
-      await store.writeState(keyId, cleared);
-      rewritten += 1;
-    } catch (error) {
-      // The block still expires by itself at its own `until`.
-      console.warn(`lifting the blocks of key ${keyId} failed: ${String(error)}`);
+  const written = await new KeyStore(kv).updateStates((states) => {
+    let changed = false;
+    for (const [keyId, state] of states) {
+      if (Object.keys(state.models).length === 0) continue;
+      states.set(keyId, { ...state, models: {} });
+      changed = true;
     }
-  }
-  clearSidelines();
-  invalidatePoolSnapshot();
-  return rewritten;
+    return changed;
+  });
+  return written ? 1 : 0;
 }
 
 /**
- * "Reset quotas now" (admin): the daily reset plus today's counters back to zero. A marker
- * tells reconciliation to count only the ledger rows after this moment, so the zeroed
- * counters are not restored from the day's roll-up.
+ * "Reset quotas now" (admin): the daily reset plus today's key counts back to zero. D1 keeps
+ * the reset's ledger id, so every isolate (at its next sync) and the cron count only the rows
+ * after it; the day's counts in KV are rewritten at once. Answers the KV writes made.
  */
-export async function resetQuotasNow(kv: KVNamespace, now = Date.now()): Promise<void> {
-  const store = new KeyStore(kv);
+export async function resetQuotasNow(kv: KVNamespace, database: D1Database, now = Date.now()): Promise<number> {
   const day = pacificDay(now);
-  await store.writeResetMarker(day, now);
-  const keys = await store.listKeys();
-  const counters = await store.readCounters(day, keys.map((k) => k.id));
-  for (const keyId of counters.keys()) await store.deleteCounter(day, keyId);
-  await liftModelBlocks(kv);
+  await writeQuotaReset(database, day, now);
+  const counts = await countDay(database, day);
+  await new KeyStore(kv).writeCounts(counts);
+  return 1 + (await liftModelBlocks(kv));
 }

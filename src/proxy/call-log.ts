@@ -1,12 +1,12 @@
 import type { Context } from "hono";
-import { pacificDay } from "../pool/pacific-day";
+import { pacificDay } from "../util/pacific-day";
 import { ZERO_USAGE, type UsageFigures } from "../openai/usage";
-import { recordCall } from "../usage/record";
+import type { CallTicket } from "../runtime/own-calls";
 import type { Outcome } from "../usage/schema";
 import type { ProxyEnv } from "./client-auth";
 
 /**
- * Collects what the ledger keeps about one proxied call and hands the D1 batch to
+ * Collects what the ledger keeps about one proxied call and hands its one D1 row to
  * waitUntil when the call ends (after the last byte, for streams).
  */
 export class CallLog {
@@ -15,13 +15,17 @@ export class CallLog {
   /** Set once Google accepted the call (the key was charged). */
   served = false;
   tokens: UsageFigures = ZERO_USAGE;
+  /** Counts this call for its client (and, once served, its key) in this isolate until D1 holds its row. */
+  readonly ticket: CallTicket;
   private firstByteAt: number | null = null;
   private finished = false;
 
   constructor(
     private readonly c: Context<ProxyEnv>,
     private readonly call: { endpoint: string; model: string; category: string; streamed: boolean },
-  ) {}
+  ) {
+    this.ticket = c.get("runtime").own.open(pacificDay(c.get("receivedAt")), c.get("clientKey").id);
+  }
 
   markFirstByte(): void {
     this.firstByteAt ??= Date.now();
@@ -32,7 +36,7 @@ export class CallLog {
     this.finished = true;
     const receivedAt = this.c.get("receivedAt");
     const now = Date.now();
-    const write = recordCall(this.c.env.DB, {
+    const write = this.c.get("runtime").ledger.record(this.c.env, {
       ts: receivedAt,
       day: pacificDay(receivedAt),
       clientKeyId: this.c.get("clientKey").id,
@@ -46,7 +50,7 @@ export class CallLog {
       latencyMs: now - receivedAt,
       ttfbMs: this.firstByteAt === null ? null : this.firstByteAt - receivedAt,
       errorCode,
-    }).catch((error: unknown) => console.error(`usage ledger write failed: ${String(error)}`));
+    }, this.ticket);
     this.c.executionCtx.waitUntil(write);
   }
 }

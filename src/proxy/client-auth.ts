@@ -1,13 +1,13 @@
 import { createMiddleware } from "hono/factory";
-import { loadConfig, type ConfigSnapshot } from "../config/config-cache";
+import type { ConfigSnapshot } from "../config/config-snapshot";
 import type { WorkerKeyRecord } from "../config/schemas";
-import type { Env } from "../env";
+import type { AppEnv } from "../env";
 import { sha256Hex } from "../util/crypto";
 import { invalidApiKey } from "./errors";
 
 export type ProxyEnv = {
-  Bindings: Env;
-  Variables: { clientKey: WorkerKeyRecord; config: ConfigSnapshot; receivedAt: number };
+  Bindings: AppEnv["Bindings"];
+  Variables: AppEnv["Variables"] & { clientKey: WorkerKeyRecord; config: ConfigSnapshot; receivedAt: number };
 };
 
 /** Client key from `Authorization: Bearer`, `x-api-key`, or (native Gemini routes) `x-goog-api-key` / `?key=`. */
@@ -32,7 +32,7 @@ export function clientAuth(options: { allowGoogleStyle: boolean; onDenied?: () =
     const denied = options.onDenied ?? invalidApiKey;
     const key = presentedKey(c.req.raw, options.allowGoogleStyle);
     if (!key || key.length > 512) return denied();
-    const config = await loadConfig(c.env.WORKER_CONFIG_KV, receivedAt);
+    const { config } = await c.get("runtime").view.get(c.env, receivedAt);
     const record = config.workerKeysByHash.get(await sha256Hex(key));
     if (!record || !record.enabled) return denied();
     c.set("clientKey", record);

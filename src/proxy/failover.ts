@@ -1,7 +1,7 @@
 import type { ModelConfig } from "../config/schemas";
 import type { UpstreamFailure } from "../gemini/failure";
 import { isRetryable } from "../gemini/failure";
-import type { KeyPool, WaitUntil } from "../pool/key-pool";
+import type { KeyPool } from "../pool/key-pool";
 import type { GeminiKeyRecord } from "../pool/types";
 
 export type AttemptOutcome<T> = { ok: true; value: T } | { ok: false; failure: UpstreamFailure };
@@ -19,7 +19,6 @@ export interface FailoverOptions<T> {
   pool: KeyPool;
   model: ModelConfig;
   maxAttempts: number;
-  waitUntil: WaitUntil;
   signal?: AbortSignal;
   attempt: (key: GeminiKeyRecord) => Promise<AttemptOutcome<T>>;
 }
@@ -33,7 +32,7 @@ const CLIENT_GONE: UpstreamFailure = { kind: "network", message: "client disconn
  * stream that has started is never retried.
  */
 export async function withFailover<T>(options: FailoverOptions<T>): Promise<FailoverResult<T>> {
-  const { pool, model, waitUntil, signal } = options;
+  const { pool, model, signal } = options;
   const tried = new Set<string>();
   let lastFailure: UpstreamFailure | undefined;
   let lastKeyId: string | null = null;
@@ -59,14 +58,14 @@ export async function withFailover<T>(options: FailoverOptions<T>): Promise<Fail
     const outcome = await attemptSafely(options.attempt, key);
     if (outcome.ok) {
       // The reservation stays until the caller counts the call (recordSuccess) or lets it go (release).
-      pool.recordRecovery(key.id, waitUntil);
+      pool.recordRecovery(key.id);
       return { ok: true, value: outcome.value, key, attempts: tried.size };
     }
     release();
     // The client went away: the key did nothing wrong.
     if (signal?.aborted) return { ok: false, attempts: tried.size, lastKeyId, error: { kind: "upstream", failure: CLIENT_GONE } };
     lastFailure = outcome.failure;
-    pool.recordFailure(key.id, model.id, outcome.failure, waitUntil);
+    pool.recordFailure(key.id, model.id, outcome.failure);
     if (!isRetryable(outcome.failure)) break;
   }
 

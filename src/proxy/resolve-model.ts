@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import type { ModelConfig } from "../config/schemas";
-import { pacificDay } from "../pool/pacific-day";
-import { clientRequestsOnDay } from "../usage/client-usage";
+import { pacificDay } from "../util/pacific-day";
 import type { ProxyEnv } from "./client-auth";
 import { errorResponse, modelNotFound } from "./errors";
 
@@ -18,11 +17,19 @@ export function configuredModel(c: Context<ProxyEnv>, modelId: string): ModelCon
   return model;
 }
 
-/** 429 when the client key has used up its own daily request limit. */
+/**
+ * 429 when the client key has used up its own daily request limit: its calls in D1's counts
+ * (synced every few seconds) plus this isolate's own calls not yet there.
+ */
 export async function clientLimitReached(c: Context<ProxyEnv>): Promise<Response | null> {
   const { dailyLimit } = c.get("clientKey").options;
   if (dailyLimit === null) return null;
-  const used = await clientRequestsOnDay(c.env.DB, c.get("clientKey").id, pacificDay(c.get("receivedAt")));
+  const clientId = c.get("clientKey").id;
+  const runtime = c.get("runtime");
+  const view = await runtime.view.get(c.env, c.get("receivedAt"));
+  const day = pacificDay(c.get("receivedAt"));
+  const counted = view.day === day ? (view.counts.clients[clientId] ?? 0) : 0;
+  const used = counted + runtime.own.clientCalls(clientId, day);
   if (used < dailyLimit) return null;
   return errorResponse(
     429,

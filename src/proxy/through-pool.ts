@@ -38,12 +38,11 @@ export async function throughPool<T>(
   const { settings } = c.get("config");
   const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   const signal = c.req.raw.signal;
-  const pool = await KeyPool.open(c.env.GEMINI_KEYS_KV, c.get("config"));
+  const pool = await KeyPool.open(c.get("runtime"), c.env, waitUntil);
   const result = await withFailover<T>({
     pool,
     model,
     maxAttempts: settings.maxAttempts,
-    waitUntil,
     signal,
     attempt: async (key) => {
       log.geminiKeyId = key.id;
@@ -66,7 +65,7 @@ export async function throughPool<T>(
   if (options.charge === false) {
     pool.release(result.key.id, model.id);
   } else {
-    pool.recordSuccess(result.key.id, model.id, waitUntil);
+    pool.recordSuccess(result.key.id, model.id, log.ticket);
     log.served = true;
   }
   return { ok: true, value: result.value };

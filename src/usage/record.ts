@@ -67,21 +67,30 @@ type BoundValues = Omit<CallRecord, "tokens"> &
 
 let ledgerInsert: { sql: string; params: unknown[] } | undefined;
 
-/**
- * Writes the call's ledger row. The trigger `usage_calls_roll_up` (drizzle/0001) adds it to
- * the three daily roll-ups and the latency histogram in the same statement, so a call costs
- * the Worker one statement and a roll-up can never disagree with the ledger.
- */
-export async function recordCall(database: D1Database, call: CallRecord): Promise<void> {
-  ledgerInsert ??= buildLedgerInsert(drizzle(database));
+function bound(call: CallRecord): unknown[] {
   const values: BoundValues = {
     ...call,
     ...call.tokens,
     latencyBucket: latencyBucket(call.latencyMs),
     ttfbBucket: call.ttfbMs === null ? null : latencyBucket(call.ttfbMs),
   };
-  await database
-    .prepare(ledgerInsert.sql)
-    .bind(...fillPlaceholders(ledgerInsert.params, values as unknown as Record<string, unknown>))
-    .run();
+  return fillPlaceholders(ledgerInsert!.params, values as unknown as Record<string, unknown>);
+}
+
+/**
+ * Writes the call's ledger row: one D1 row written (the table has no secondary index; the
+ * cron folds rows into the roll-ups in bulk). Answers the row's id.
+ */
+export async function recordCall(database: D1Database, call: CallRecord): Promise<number> {
+  ledgerInsert ??= buildLedgerInsert(drizzle(database));
+  const result = await database.prepare(ledgerInsert.sql).bind(...bound(call)).run();
+  return result.meta.last_row_id;
+}
+
+/** Writes several rows in one transaction (rows kept after a refused write, then the new one). */
+export async function recordCalls(database: D1Database, calls: CallRecord[]): Promise<number[]> {
+  ledgerInsert ??= buildLedgerInsert(drizzle(database));
+  const statement = database.prepare(ledgerInsert.sql);
+  const results = await database.batch(calls.map((call) => statement.bind(...bound(call))));
+  return results.map((result) => result.meta.last_row_id);
 }

@@ -1,14 +1,18 @@
-import { type SQLWrapper, and, between, eq, sql } from "drizzle-orm";
+import { type SQLWrapper, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { toCsv } from "./csv";
+import { type DayRange, currentLatencyRows, currentRows } from "./current-rows";
 import { listDays } from "./days";
 import { histogramQuantile } from "./percentile";
-import { ROLL_UP_FOR, type RollUpView } from "./roll-ups";
-import { usageLatency } from "./schema";
+import { ROLL_UP_FOR } from "./roll-ups";
 
-// Every query here reads a roll-up (the narrowest of usage_daily, usage_daily_client,
-// usage_daily_outcome for the grouping, or usage_latency), never the usage_calls ledger, and
-// filters on `day` first so SQLite walks the primary-key index by day.
+export type { DayRange } from "./current-rows";
+
+// Every query here reads roll-up rows (the narrowest of usage_daily, usage_daily_client,
+// usage_daily_outcome for the grouping, or usage_latency), searched by the `day` prefix of
+// their primary key, plus the ledger's unfolded tail (read by rowid range), in one statement
+// (current-rows.ts): a call shows in every chart as soon as its ledger row is written, and a
+// fold changes no answer.
 
 export const TOTALS_GROUPS = ["day", "key", "model", "client", "outcome"] as const;
 export type TotalsGroup = (typeof TOTALS_GROUPS)[number];
@@ -16,12 +20,6 @@ export const SERIES_GROUPS = ["model", "key", "client", "outcome"] as const;
 export type SeriesGroup = (typeof SERIES_GROUPS)[number];
 export const SERIES_METRICS = ["requests", "tokens", "errors"] as const;
 export type SeriesMetric = (typeof SERIES_METRICS)[number];
-
-/** Pacific days, `YYYY-MM-DD`, both ends included. */
-export interface DayRange {
-  from: string;
-  to: string;
-}
 
 export interface UsageTotalsRow {
   /** The day, Gemini key id ("" = no key was reached), model, client key id or outcome. */
@@ -52,26 +50,23 @@ export interface LatencySeries {
 
 const summed = (value: SQLWrapper) => sql<number>`sum(${value})`.mapWith(Number);
 
-const inRange = (rollUp: RollUpView, range: DayRange) => between(rollUp.day, range.from, range.to);
-
 /** The totals query, exposed so the benchmark times and inspects the SQL the route runs. */
 export function usageTotalsQuery(db: D1Database, range: DayRange, by: TotalsGroup) {
-  const rollUp: RollUpView = ROLL_UP_FOR[by];
+  const rows = currentRows(db, ROLL_UP_FOR[by], range);
   return drizzle(db)
     .select({
-      group: sql<string>`${rollUp.group}`,
-      requests: summed(rollUp.requests),
-      errors: summed(rollUp.errors),
-      promptTokens: summed(rollUp.promptTokens),
-      completionTokens: summed(rollUp.completionTokens),
-      thoughtTokens: summed(rollUp.thoughtTokens),
-      cachedTokens: summed(rollUp.cachedTokens),
-      totalTokens: summed(rollUp.totalTokens),
-      latencyMsSum: summed(rollUp.latencyMsSum),
+      group: rows.group,
+      requests: summed(rows.requests),
+      errors: summed(rows.errors),
+      promptTokens: summed(rows.promptTokens),
+      completionTokens: summed(rows.completionTokens),
+      thoughtTokens: summed(rows.thoughtTokens),
+      cachedTokens: summed(rows.cachedTokens),
+      totalTokens: summed(rows.totalTokens),
+      latencyMsSum: summed(rows.latencyMsSum),
     })
-    .from(rollUp.table)
-    .where(inRange(rollUp, range))
-    .groupBy(rollUp.group);
+    .from(rows)
+    .groupBy(sql`${rows.group}`);
 }
 
 function emptyTotals(group: string): UsageTotalsRow {
@@ -105,19 +100,15 @@ export async function usageTotals(db: D1Database, range: DayRange, by: TotalsGro
   return rows.sort((a, b) => b.requests - a.requests || compareText(a.group, b.group));
 }
 
-function seriesValue(rollUp: RollUpView, metric: SeriesMetric) {
-  if (metric === "tokens") return summed(rollUp.totalTokens);
-  return summed(metric === "errors" ? rollUp.errors : rollUp.requests);
-}
-
 /** The daily series query, exposed so the benchmark times and inspects the route's SQL. */
 export function usageSeriesQuery(db: D1Database, range: DayRange, by: SeriesGroup, metric: SeriesMetric) {
-  const rollUp: RollUpView = ROLL_UP_FOR[by];
+  const rows = currentRows(db, ROLL_UP_FOR[by], range);
+  const value = metric === "tokens" ? rows.totalTokens : metric === "errors" ? rows.errors : rows.requests;
   return drizzle(db)
-    .select({ day: sql<string>`${rollUp.day}`, name: sql<string>`${rollUp.group}`, value: seriesValue(rollUp, metric) })
-    .from(rollUp.table)
-    .where(and(inRange(rollUp, range), metric === "errors" ? rollUp.hasErrors : undefined))
-    .groupBy(rollUp.day, rollUp.group);
+    .select({ day: rows.day, name: rows.group, value: summed(value) })
+    .from(rows)
+    .where(metric === "errors" ? sql`${rows.errors} > 0` : undefined)
+    .groupBy(sql`${rows.day}`, sql`${rows.group}`);
 }
 
 /**
@@ -149,21 +140,11 @@ export async function usageSeries(
 
 /** The latency histogram query (counts per day, metric and bucket), exposed for the benchmark. */
 export function latencyHistogramQuery(db: D1Database, range: DayRange, model?: string) {
+  const rows = currentLatencyRows(db, range, model);
   return drizzle(db)
-    .select({
-      day: usageLatency.day,
-      metric: usageLatency.metric,
-      bucket: usageLatency.bucket,
-      count: sql<number>`sum(${usageLatency.count})`.mapWith(Number),
-    })
-    .from(usageLatency)
-    .where(
-      and(
-        between(usageLatency.day, range.from, range.to),
-        model === undefined ? undefined : eq(usageLatency.model, model),
-      ),
-    )
-    .groupBy(usageLatency.day, usageLatency.metric, usageLatency.bucket);
+    .select({ day: rows.day, metric: rows.metric, bucket: rows.bucket, count: summed(rows.count) })
+    .from(rows)
+    .groupBy(sql`${rows.day}`, sql`${rows.metric}`, sql`${rows.bucket}`);
 }
 
 /**

@@ -1,0 +1,18 @@
+import type { ModelConfig, Settings, WorkerKeyRecord } from "./schemas";
+
+/** What the proxy path needs from WORKER_CONFIG_KV, indexed for lookups. */
+export interface ConfigSnapshot {
+  models: ModelConfig[];
+  modelsById: Map<string, ModelConfig>;
+  settings: Settings;
+  workerKeysByHash: Map<string, WorkerKeyRecord>;
+}
+
+export function configSnapshot(models: ModelConfig[], settings: Settings, workerKeys: WorkerKeyRecord[]): ConfigSnapshot {
+  return {
+    models,
+    modelsById: new Map(models.map((m) => [m.id, m])),
+    settings,
+    workerKeysByHash: new Map(workerKeys.map((k) => [k.hash, k])),
+  };
+}

@@ -1,0 +1,42 @@
+import { Benches } from "./benches";
+import { InFlight } from "./in-flight";
+import { IsolateView } from "./isolate-view";
+import { LedgerWriter } from "./ledger-writer";
+import { OwnCalls } from "./own-calls";
+import { StateWriter } from "./state-writer";
+
+/**
+ * Everything one isolate holds between calls, in one object made once in src/index.ts and
+ * passed down (a test can hold two: two isolates over the same KV and D1).
+ */
+export class IsolateRuntime {
+  readonly inFlight = new InFlight();
+  readonly benches = new Benches();
+  readonly own = new OwnCalls();
+  readonly states = new StateWriter();
+  readonly ledger = new LedgerWriter();
+  readonly view = new IsolateView({
+    overlayStates: (states) => this.states.overlay(states),
+    synced: (view) => this.own.forget(view.day, view.counts.through),
+  });
+
+  /** Something in KV changed here (an admin edit): the next call re-reads it. */
+  invalidate(): void {
+    this.view.invalidate();
+  }
+
+  /** The daily reset and "reset quotas now": short holds go, and the view is read afresh. */
+  liftHolds(): void {
+    this.benches.clear();
+    this.view.invalidate();
+  }
+
+  /** Forgets everything, as a fresh isolate would (tests). */
+  clear(): void {
+    this.benches.clear();
+    this.own.clear();
+    this.states.clear();
+    this.ledger.clear();
+    this.view.clear();
+  }
+}
