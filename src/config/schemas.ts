@@ -29,6 +29,10 @@ export const settingsSchema = z
     keepAliveSeconds: z.number().int().min(0).max(120),
     alwaysIncludeThoughts: z.boolean(),
     retentionDays: z.number().int().min(1).max(3650),
+    // The D1 database's size (MB) above which the oldest raw ledger rows go, whatever their age
+    // (src/usage/retention.ts). The free plan stops writes at 500 MB. Optional in a PUT, so a
+    // client written before the field existed still saves.
+    retentionMaxMb: z.number().int().min(10).max(490).default(400),
   })
   .strict();
 export type Settings = z.infer<typeof settingsSchema>;
@@ -40,6 +44,7 @@ export const DEFAULT_SETTINGS: Settings = {
   keepAliveSeconds: 15,
   alwaysIncludeThoughts: false,
   retentionDays: 90,
+  retentionMaxMb: 400,
 };
 
 export const workerKeyOptionsSchema = z

@@ -1,10 +1,8 @@
 import { env } from "cloudflare:workers";
-import { invalidateConfig } from "../../src/config/config-cache";
 import { ConfigStore } from "../../src/config/config-store";
 import { DEFAULT_SETTINGS, DEFAULT_WORKER_KEY_OPTIONS, type ModelConfig, type Settings, type WorkerKeyOptions } from "../../src/config/schemas";
 import { KeyStore } from "../../src/pool/key-store";
-import { invalidatePoolSnapshot } from "../../src/pool/pool-snapshot";
-import { clearSidelines } from "../../src/pool/sideline";
+import { isolateRuntime } from "../../src/index";
 import { sha256Hex } from "../../src/util/crypto";
 
 /** A well-formed Gemini key (AIza + 35 characters) ending with `tag`. */
@@ -51,8 +49,7 @@ export async function seedProxy(options: SeedOptions): Promise<string> {
       createdAt: new Date().toISOString(),
     })),
   );
-  invalidateConfig();
-  invalidatePoolSnapshot();
-  clearSidelines();
+  // A fresh isolate's view: the next call reads what was just written.
+  isolateRuntime.clear();
   return clientKey;
 }

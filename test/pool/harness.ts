@@ -2,12 +2,11 @@
 // fake Google answering by x-goog-api-key, KV bindings that count their operations.
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
-import { invalidateConfig, type ConfigSnapshot } from "../../src/config/config-cache";
+import { configSnapshot as snapshotOf, type ConfigSnapshot } from "../../src/config/config-snapshot";
 import { ConfigStore } from "../../src/config/config-store";
 import { DEFAULT_SETTINGS, DEFAULT_WORKER_KEY_OPTIONS, type ModelConfig, type Settings } from "../../src/config/schemas";
 import { KeyStore } from "../../src/pool/key-store";
-import { invalidatePoolSnapshot } from "../../src/pool/pool-snapshot";
-import { clearSidelines } from "../../src/pool/sideline";
+import { isolateRuntime } from "../../src/index";
 import type { GeminiKeyRecord } from "../../src/pool/types";
 import { sha256Hex } from "../../src/util/crypto";
 import { emptyReply, textReply, type GoogleReply } from "../helpers/google-replies";
@@ -64,14 +63,13 @@ export function keyRecord(key: FakeKey): GeminiKeyRecord {
   return { id: key.id, name: key.id, secret: secretOf(key.id), enabled: key.enabled ?? true, createdAt: new Date(0).toISOString() };
 }
 
+/** This isolate's runtime forgets everything, as a fresh isolate would. */
 export function resetIsolateCaches(): void {
-  invalidateConfig();
-  invalidatePoolSnapshot();
-  clearSidelines();
+  isolateRuntime.clear();
 }
 
 export function configSnapshot(settings: Settings = settingsWith(), models: ModelConfig[] = MODELS): ConfigSnapshot {
-  return { models, modelsById: new Map(models.map((m) => [m.id, m])), settings, workerKeysByHash: new Map(), loadedAt: Date.now() };
+  return snapshotOf(models, settings, []);
 }
 
 export interface FakeGoogle {
