@@ -47,6 +47,11 @@ export function geminiKeyItem(view: PoolView, key: GeminiKeyRecord): GeminiKeyIt
       models[model.id] = { state: block.state, until: new Date(block.until).toISOString(), reason: block.reason };
       continue;
     }
+    const cooling = view.cooling(key.id, model.id);
+    if (cooling) {
+      models[model.id] = { state: "cooling", until: new Date(cooling.until).toISOString(), reason: cooling.reason };
+      continue;
+    }
     const quota = quotaReached({
       key,
       state,

@@ -26,7 +26,7 @@ const testBody = z.object({ model: modelConfigSchema.shape.id.optional() }).stri
 /** `/api/admin/gemini-keys*`: the pool's keys, shown masked. */
 export const geminiKeyRoutes = new Hono<AppEnv>()
   .get("/gemini-keys", async (c) => {
-    const view = await readPoolView(c.env);
+    const view = await readPoolView(c.env, c.get("runtime"));
     return c.json(view.keys.map((key) => geminiKeyItem(view, key)));
   })
   .post("/gemini-keys", async (c) => {
@@ -50,7 +50,7 @@ export const geminiKeyRoutes = new Hono<AppEnv>()
     if (!body.ok) return body.response;
     const updated = await updateKey(new KeyStore(c.env.GEMINI_KEYS_KV), c.req.param("id"), body.data);
     if (!updated) return notFound(c, "Gemini key");
-    const view = await readPoolView(c.env);
+    const view = await readPoolView(c.env, c.get("runtime"));
     return c.json(geminiKeyItem(view, view.keys.find((key) => key.id === updated.id) ?? updated));
   })
   .delete("/gemini-keys/:id", async (c) => {
@@ -60,7 +60,7 @@ export const geminiKeyRoutes = new Hono<AppEnv>()
   .post("/gemini-keys/:id/test", async (c) => {
     const body = await readJsonBody(c, testBody);
     if (!body.ok) return body.response;
-    const view = await readPoolView(c.env);
+    const view = await readPoolView(c.env, c.get("runtime"));
     const key = view.keys.find((k) => k.id === c.req.param("id"));
     if (!key) return notFound(c, "Gemini key");
     const model = body.data.model ?? defaultProbeModel(view.models);

@@ -18,7 +18,7 @@ const MAX_LISTING_KEYS = 3;
 export const modelRoutes = new Hono<AppEnv>()
   .get("/models", async (c) => c.json(await new ConfigStore(c.env.WORKER_CONFIG_KV).listModels()))
   .get("/models/available", async (c) => {
-    const view = await readPoolView(c.env);
+    const view = await readPoolView(c.env, c.get("runtime"));
     const store = new KeyStore(c.env.GEMINI_KEYS_KV);
     for (const key of usableKeys(view).slice(0, MAX_LISTING_KEYS)) {
       const listing = await listGoogleModels(c.env.GEMINI_API_BASE, key.secret);

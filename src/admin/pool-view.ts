@@ -2,6 +2,8 @@ import { ConfigStore } from "../config/config-store";
 import type { ModelConfig, Settings } from "../config/schemas";
 import type { Env } from "../env";
 import { countDay } from "../pool/count-day";
+import type { Cooling } from "../runtime/benches";
+import type { IsolateRuntime } from "../runtime/runtime";
 import { KeyStore } from "../pool/key-store";
 import { pacificDay } from "../util/pacific-day";
 import type { DayCounter, GeminiKeyRecord, KeyState } from "../pool/types";
@@ -21,9 +23,11 @@ export interface PoolView {
   models: ModelConfig[];
   modelsById: Map<string, ModelConfig>;
   settings: Settings;
+  /** Per-minute cool-downs this isolate knows of (they live in memory, not in KV). */
+  cooling: (keyId: string, modelId: string) => Cooling | undefined;
 }
 
-export async function readPoolView(env: Env, now = Date.now()): Promise<PoolView> {
+export async function readPoolView(env: Env, runtime: IsolateRuntime, now = Date.now()): Promise<PoolView> {
   const keyStore = new KeyStore(env.GEMINI_KEYS_KV);
   const configStore = new ConfigStore(env.WORKER_CONFIG_KV);
   const day = pacificDay(now);
@@ -32,7 +36,9 @@ export async function readPoolView(env: Env, now = Date.now()): Promise<PoolView
     configStore.listModels(),
     configStore.getSettings(),
   ]);
-  const [states, counts] = await Promise.all([keyStore.readStates(), countDay(env.DB, day)]);
+  const [stored, counts] = await Promise.all([keyStore.readStates(), countDay(env.DB, day)]);
+  // This isolate's state changes still on their way to KV count as made.
+  const states = runtime.states.overlay(stored);
   const counters = new Map<string, DayCounter>();
   for (const [keyId, models] of Object.entries(counts.keys)) {
     counters.set(keyId, { day, total: Object.values(models).reduce((a, b) => a + b, 0), models });
@@ -46,6 +52,7 @@ export async function readPoolView(env: Env, now = Date.now()): Promise<PoolView
     models,
     modelsById: new Map(models.map((model) => [model.id, model])),
     settings,
+    cooling: (keyId, modelId) => runtime.benches.cooling(keyId, modelId, now),
   };
 }
 

@@ -89,7 +89,8 @@ export async function bumpConfigVersion(database: D1Database, now = Date.now()):
 export async function writeQuotaReset(database: D1Database, day: string, now = Date.now()): Promise<QuotaReset> {
   const row = await database
     .prepare(
-      "INSERT INTO `quota_resets` (`day`, `through`, `at`) SELECT ?1, coalesce(max(`id`), 0), ?2 FROM `usage_calls` " +
+      // "WHERE true": without it SQLite reads ON CONFLICT as a join constraint of the SELECT.
+      "INSERT INTO `quota_resets` (`day`, `through`, `at`) SELECT ?1, coalesce(max(`id`), 0), ?2 FROM `usage_calls` WHERE true " +
         "ON CONFLICT (`day`) DO UPDATE SET `through` = excluded.`through`, `at` = excluded.`at` RETURNING `through`",
     )
     .bind(day, now)

@@ -33,15 +33,21 @@ const chatRows = () =>
     `SELECT * FROM usage_calls WHERE endpoint = 'chat' AND model = '${MODEL}' AND client_key_id = '${pool.clientKey.id}' ORDER BY id`,
   );
 
-/** The ok calls and their tokens in the key roll-up, checked to agree with the client roll-up. */
+/**
+ * The ok calls and their tokens as the charts count them: the key roll-up plus the ledger rows
+ * the cron has not folded yet, checked to agree with the client roll-up plus the same tail.
+ */
 const dailyRequests = async () => {
-  const okCalls = (table: string, where: string) =>
+  const tail = "id > (SELECT through FROM usage_fold WHERE id = 1)";
+  const okCalls = (table: string, column: string, id: string) =>
     d1<{ requests: number | null; prompt_tokens: number | null; completion_tokens: number | null }>(
-      `SELECT SUM(requests - errors) AS requests, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens
-         FROM ${table} WHERE model = '${MODEL}' AND ${where}`,
+      `SELECT SUM(requests) AS requests, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens FROM (
+         SELECT requests - errors AS requests, prompt_tokens, completion_tokens FROM ${table} WHERE model = '${MODEL}' AND ${column} = '${id}'
+         UNION ALL
+         SELECT outcome = 'ok', prompt_tokens, completion_tokens FROM usage_calls WHERE ${tail} AND model = '${MODEL}' AND ${column} = '${id}')`,
     );
-  const [byKey] = await okCalls("usage_daily", `gemini_key_id = '${pool.geminiKeys[0]!.id}'`);
-  const [byClient] = await okCalls("usage_daily_client", `client_key_id = '${pool.clientKey.id}'`);
+  const [byKey] = await okCalls("usage_daily", "gemini_key_id", pool.geminiKeys[0]!.id);
+  const [byClient] = await okCalls("usage_daily_client", "client_key_id", pool.clientKey.id);
   expect(byClient).toEqual(byKey);
   return byKey ?? { requests: null, prompt_tokens: null, completion_tokens: null };
 };

@@ -132,10 +132,10 @@ describe("daily request limit", () => {
     const capped = await clientWith("compat-daily-limit", { dailyLimit: limit });
     await ask(capped.client, { model: FLASH, messages: [{ role: "user", content: "one" }] }, false);
     await ask(capped.client, { model: FLASH, messages: [{ role: "user", content: "two" }] }, true);
-    // the limit is read from the D1 per-client roll-up, written in waitUntil after each call
+    // the limit counts the client's ledger rows (written in waitUntil after each call; read at the Worker's next sync)
     await waitFor(
       async () =>
-        (await d1<{ n: number }>(`SELECT SUM(requests) AS n FROM usage_daily_client WHERE client_key_id = '${capped.id}'`))[0]?.n === limit,
+        (await d1<{ n: number }>(`SELECT count(*) AS n FROM usage_calls WHERE client_key_id = '${capped.id}'`))[0]?.n === limit,
       { timeoutMs: 20_000, message: `${limit} ledger rows for the capped client` },
     );
     await fake.clearRequests();
