@@ -89,7 +89,7 @@ export class IsolateView {
     const [hot, config, version] = await Promise.all([
       new KeyStore(env.GEMINI_KEYS_KV).readHot(day),
       new ConfigStore(env.WORKER_CONFIG_KV).readProxyConfig(),
-      readConfigVersion(env.DB),
+      readConfigVersion(env.DB).catch(() => 0), // D1 down: the next sync that reaches it re-reads KV
     ]);
     this.kvStale = false;
     return {

@@ -16,15 +16,19 @@ export class LedgerWriter {
   private unwritten: { call: CallRecord; ticket: CallTicket }[] = [];
   private notedDay: string | undefined;
 
+  /** `written` runs once rows have their ids: a sync may already have read them. */
+  constructor(private readonly written: () => void = () => {}) {}
+
   async record(env: Env, call: CallRecord, ticket: CallTicket): Promise<void> {
     const waiting = this.unwritten.splice(0);
     try {
       if (waiting.length === 0) {
         ticket.rowId = await recordCall(env.DB, call);
-        return;
+      } else {
+        const ids = await recordCalls(env.DB, [...waiting.map((w) => w.call), call]);
+        [...waiting.map((w) => w.ticket), ticket].forEach((t, i) => (t.rowId = ids[i] ?? null));
       }
-      const ids = await recordCalls(env.DB, [...waiting.map((w) => w.call), call]);
-      [...waiting.map((w) => w.ticket), ticket].forEach((t, i) => (t.rowId = ids[i] ?? null));
+      this.written();
     } catch (error) {
       this.unwritten.push(...waiting, { call, ticket });
       const dropped = this.unwritten.splice(0, Math.max(0, this.unwritten.length - MAX_UNWRITTEN));

@@ -30,10 +30,10 @@ export class OwnCalls {
     return ticket;
   }
 
-  /** Drops the tickets the counts now hold (row id <= through) and those of other days. */
+  /** Drops the tickets the counts of `day` now hold (row id <= through) and those of earlier days. */
   forget(day: string, through: number): void {
     for (const ticket of this.tickets) {
-      if (ticket.day !== day || (ticket.rowId !== null && ticket.rowId <= through)) this.tickets.delete(ticket);
+      if (ticket.day < day || (ticket.day === day && ticket.rowId !== null && ticket.rowId <= through)) this.tickets.delete(ticket);
     }
   }
 

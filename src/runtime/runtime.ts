@@ -14,11 +14,17 @@ export class IsolateRuntime {
   readonly benches = new Benches();
   readonly own = new OwnCalls();
   readonly states = new StateWriter();
-  readonly ledger = new LedgerWriter();
+  readonly ledger = new LedgerWriter(() => this.forgetCounted());
   readonly view = new IsolateView({
     overlayStates: (states) => this.states.overlay(states),
-    synced: (view) => this.own.forget(view.day, view.counts.through),
+    synced: () => this.forgetCounted(),
   });
+
+  /** Own calls whose ledger rows the view's counts already hold stop counting twice. */
+  private forgetCounted(): void {
+    const view = this.view.peek();
+    if (view) this.own.forget(view.day, view.counts.through);
+  }
 
   /** Something in KV changed here (an admin edit): the next call re-reads it. */
   invalidate(): void {
