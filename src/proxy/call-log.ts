@@ -25,6 +25,11 @@ export class CallLog {
     private readonly call: { endpoint: string; model: string; category: string; streamed: boolean },
   ) {
     this.ticket = c.get("runtime").own.open(pacificDay(c.get("receivedAt")), c.get("clientKey").id);
+    c.set("callLog", this);
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
   }
 
   markFirstByte(): void {

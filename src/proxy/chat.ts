@@ -76,7 +76,10 @@ export async function chatCompletions(c: Context<ProxyEnv>): Promise<Response> {
     const translated = toChatCompletion(result.value, { id: completionId, created, model: request.model });
     log.tokens = translated.usage;
     // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
-    await rememberSignatures(c.env.DB, translated.signatures);
+    // If D1 refuses, the answer still stands (the next turn falls back to Google's dummy signature).
+    await rememberSignatures(c.env.DB, translated.signatures).catch((error: unknown) =>
+      console.error(`remembering thought signatures failed: ${String(error)}`),
+    );
     log.markFirstByte();
     log.finish(200, translated.blocked ? "blocked" : "ok");
     return Response.json(translated.body);

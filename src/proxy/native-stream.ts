@@ -8,11 +8,16 @@ import { hasTokenCounts, usageFromGemini, type UsageFigures } from "../openai/us
  */
 export function passThroughStream(
   upstream: Response,
-  hooks: { onFirstByte: () => void; onEnd: (result: { usage: UsageFigures | null; aborted: boolean }) => void },
+  hooks: {
+    onFirstByte: () => void;
+    /** `error`: Google's stream broke or reported an error mid-way (the client got what came before). */
+    onEnd: (result: { usage: UsageFigures | null; aborted: boolean; error: string | null }) => void;
+  },
 ): { body: ReadableStream<Uint8Array>; done: Promise<void> } {
   const [toClient, toMeter] = upstream.body!.tee();
   let usage: UsageFigures | null = null;
   let aborted = false;
+  let error: string | null = null;
   let sawFirst = false;
   const forward = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
@@ -32,17 +37,20 @@ export function passThroughStream(
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
+        let event: (GenerateContentResponse & { error?: { message?: string } }) | undefined;
         try {
-          const event = JSON.parse(value.data) as GenerateContentResponse;
-          if (hasTokenCounts(event.usageMetadata)) usage = usageFromGemini(event.usageMetadata);
+          event = JSON.parse(value.data) as GenerateContentResponse;
         } catch {
           // Not JSON: nothing to meter; the client still gets the bytes.
         }
+        if (event?.error) error ??= `Gemini reported an error mid-stream: ${event.error.message ?? "unknown error"}`;
+        else if (event && hasTokenCounts(event.usageMetadata)) usage = usageFromGemini(event.usageMetadata);
       }
-    } catch {
-      // The client's side decides whether the call was aborted.
+    } catch (caught) {
+      // The tee gives both branches the upstream's failure; a client that went away only ends the other one.
+      error ??= `the upstream stream broke: ${String(caught)}`;
     }
   })();
-  const done = Promise.all([forwarding, metering]).then(() => hooks.onEnd({ usage, aborted }));
+  const done = Promise.all([forwarding, metering]).then(() => hooks.onEnd({ usage, aborted, error }));
   return { body: forward.readable, done };
 }

@@ -93,9 +93,10 @@ async function nativeCall(c: Context<ProxyEnv>, modelId: string, method: NativeM
     const upstream = result.value;
     const stream = passThroughStream(upstream, {
       onFirstByte: () => log.markFirstByte(),
-      onEnd: ({ usage, aborted }) => {
+      onEnd: ({ usage, aborted, error }) => {
         if (usage) log.tokens = usage;
-        if (aborted) log.finish(499, "aborted", "client_disconnected");
+        if (error !== null) log.finish(200, "upstream_error", "stream_error");
+        else if (aborted) log.finish(499, "aborted", "client_disconnected");
         else log.finish(200, "ok");
       },
     });

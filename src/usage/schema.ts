@@ -10,6 +10,7 @@ export const OUTCOMES = [
   "upstream_error",
   "timeout",
   "aborted",
+  "internal_error", // the proxy itself failed (a bug): still one ledger row, answered 500
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
