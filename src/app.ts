@@ -4,8 +4,9 @@ import { adminApp } from "./admin/admin-app";
 import type { AppEnv } from "./env";
 import type { IsolateRuntime } from "./runtime/runtime";
 import { bumpConfigVersion } from "./usage/ledger-reads";
-import { openAIError, redactSecrets } from "./openai/errors";
+import { openAIError } from "./openai/errors";
 import { nativeRoutes } from "./proxy/native";
+import { logInternalError } from "./proxy/errors";
 import { openaiRoutes } from "./proxy/routes";
 
 /** The whole Worker: OpenAI-compatible API, admin API and panel pages, over one isolate's runtime. */
@@ -34,14 +35,12 @@ export function buildApp(runtime: IsolateRuntime): Hono<AppEnv> {
     return Response.json(openAIError(`Unknown endpoint ${c.req.method} ${path}.`, "invalid_request_error", "unknown_url"), { status: 404 });
   });
 
-  // A bug must still answer in the caller's error shape, without internals or secrets.
+  // The front doors answer their own bugs in their protocol's shape (src/proxy/routes.ts,
+  // src/proxy/native.ts); what reaches here is the admin side's, answered in its JSON shape.
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
-    console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${redactSecrets(String(error?.stack ?? error))}`);
-    if (new URL(c.req.url).pathname.startsWith("/api/")) {
-      return c.json({ error: { message: "Internal error; see the Worker logs.", code: "internal_error" } }, 500);
-    }
-    return Response.json(openAIError("Internal error in the proxy; see the Worker logs.", "server_error", "internal_error"), { status: 500 });
+    logInternalError(c.req.raw, error);
+    return c.json({ error: { message: "Internal error; see the Worker logs.", code: "internal_error" } }, 500);
   });
   return app;
 }

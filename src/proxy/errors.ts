@@ -1,4 +1,10 @@
-import { openAIError } from "../openai/errors";
+import { openAIError, redactSecrets } from "../openai/errors";
+
+/** Logs a bug with the request's method and path, secrets removed. */
+export function logInternalError(request: Request, error: unknown): void {
+  const detail = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+  console.error(`unhandled error on ${request.method} ${new URL(request.url).pathname}: ${redactSecrets(detail)}`);
+}
 
 /** An OpenAI-shaped error response. */
 export function errorResponse(

@@ -6,6 +6,7 @@ import { isEmptyReply } from "../openai/response";
 import { hasTokenCounts, usageFromGemini } from "../openai/usage";
 import { CallLog } from "./call-log";
 import { clientAuth, type ProxyEnv } from "./client-auth";
+import { logInternalError } from "./errors";
 import { asGoogleError, googleError } from "./google-errors";
 import { passThroughStream } from "./native-stream";
 import { readJsonBody } from "./read-body";
@@ -53,6 +54,11 @@ nativeRoutes.post("/models/:call{.+}", async (c) => {
 });
 
 nativeRoutes.all("*", (c) => googleError(404, `Unknown endpoint ${c.req.method} ${new URL(c.req.url).pathname}.`));
+// A bug answers in Google's shape, without internals or secrets.
+nativeRoutes.onError((error, c) => {
+  logInternalError(c.req.raw, error);
+  return googleError(500, "Internal error in the proxy; see the Worker logs.");
+});
 
 async function nativeCall(c: Context<ProxyEnv>, modelId: string, method: NativeMethod): Promise<Response> {
   let body: unknown;
