@@ -58,7 +58,7 @@ export async function callGemini(request: GeminiRequest): Promise<GeminiAttempt>
   } catch (error) {
     clearTimeout(timer);
     if (request.signal?.aborted) {
-      return { ok: false, failure: { kind: "network", message: "client disconnected" }, status: null };
+      return { ok: false, failure: { kind: "client_gone", message: "the client closed the connection" }, status: null };
     }
     if (controller.signal.aborted) {
       return { ok: false, failure: { kind: "timeout", message: `no answer within ${request.timeoutMs} ms` }, status: null };

@@ -11,11 +11,9 @@ export type UpstreamFailure =
   | { kind: "empty"; message: string }
   | { kind: "region"; message: string }
   | { kind: "not_found"; message: string }
-  | { kind: "client"; status: number; googleStatus?: string; message: string };
+  | { kind: "client"; status: number; googleStatus?: string; message: string }
+  | { kind: "client_gone"; message: string };
 
 export type FailureKind = UpstreamFailure["kind"];
 
-/** Failures another key may fix. A client's own bad request, a region refusal or an unknown model won't. */
-export function isRetryable(failure: UpstreamFailure): boolean {
-  return failure.kind !== "client" && failure.kind !== "region" && failure.kind !== "not_found";
-}
+// What each kind does (retry, key, answer) is decided in one table: src/proxy/failure-policy.ts.

@@ -2,6 +2,7 @@ import type { ConfigSnapshot } from "../config/config-snapshot";
 import type { ModelConfig } from "../config/schemas";
 import type { Env } from "../env";
 import type { UpstreamFailure } from "../gemini/failure";
+import { FAILURE_POLICY } from "../proxy/failure-policy";
 import { NETWORK_SIDELINE_MS, SIDELINE_MS } from "../runtime/benches";
 import type { SharedView } from "../runtime/isolate-view";
 import type { CallTicket } from "../runtime/own-calls";
@@ -107,30 +108,35 @@ export class KeyPool {
   }
 
   /**
-   * Applies a failure to the key. Short holds stay in this isolate's memory; long states
-   * (exhausted, invalid, suspended) are written to KV when they change.
+   * Applies a failure to the key as the failure policy says (src/proxy/failure-policy.ts).
+   * Short holds stay in this isolate's memory; long states (exhausted, invalid, suspended)
+   * are written to KV when they change.
    */
   recordFailure(keyId: string, modelId: string, failure: UpstreamFailure, now = Date.now()): void {
     const benches = this.runtime.benches;
-    switch (failure.kind) {
-      case "rate_minute":
-        benches.cool(keyId, modelId, {
-          until: now + Math.max(1_000, failure.retryAfterMs),
-          reason: `per-minute rate limit${failure.quotaId ? ` (${failure.quotaId})` : ""}`,
-        });
+    switch (FAILURE_POLICY[failure.kind].key) {
+      case "none":
         return;
-      case "overloaded":
-      case "server":
+      case "cool":
+        if (failure.kind === "rate_minute") {
+          benches.cool(keyId, modelId, {
+            until: now + Math.max(1_000, failure.retryAfterMs),
+            reason: `per-minute rate limit${failure.quotaId ? ` (${failure.quotaId})` : ""}`,
+          });
+        }
+        return;
+      case "sideline":
         benches.sideline(keyId, modelId, now + SIDELINE_MS);
         return;
-      case "network":
-      case "timeout":
+      case "sideline_briefly":
         benches.sideline(keyId, modelId, now + NETWORK_SIDELINE_MS);
         return;
+      default: {
+        const before = this.view.states.get(keyId);
+        const after = nextState(before, modelId, failure, now);
+        if (after !== undefined && after !== before) this.setState(keyId, after);
+      }
     }
-    const before = this.view.states.get(keyId);
-    const after = nextState(before, modelId, failure, now);
-    if (after !== undefined && after !== before) this.setState(keyId, after);
   }
 
   /** A success on a key whose suspension was being re-checked clears it. */

@@ -13,6 +13,7 @@ import { ChatStreamTranslator } from "../openai/stream";
 import { lookupSignatures, rememberSignatures } from "../signatures/signature-store";
 import { randomToken } from "../util/crypto";
 import { CallLog } from "./call-log";
+import { openAIFailure } from "./errors";
 import { pipeChatStream } from "./chat-stream";
 import type { ProxyEnv } from "./client-auth";
 import { readJsonBody } from "./read-body";
@@ -72,7 +73,7 @@ export async function chatCompletions(c: Context<ProxyEnv>): Promise<Response> {
         return { ok: true, value: reply };
       },
     });
-    if (!result.ok) return result.failure.response;
+    if (!result.ok) return openAIFailure(result.failure);
     const translated = toChatCompletion(result.value, { id: completionId, created, model: request.model });
     log.tokens = translated.usage;
     // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
@@ -89,7 +90,7 @@ export async function chatCompletions(c: Context<ProxyEnv>): Promise<Response> {
     spec: { path: `models/${model.id}:streamGenerateContent`, query: { alt: "sse" }, stream: true, body },
     accept: async (response) => ({ ok: true, value: response }),
   });
-  if (!result.ok) return result.failure.response;
+  if (!result.ok) return openAIFailure(result.failure);
   const translator = new ChatStreamTranslator({
     id: completionId,
     created,

@@ -4,6 +4,7 @@ import { toGeminiBatchEmbedRequest, toOpenAIEmbeddings } from "../openai/embeddi
 import { TranslationError } from "../openai/errors";
 import { parseEmbeddingsRequest, type EmbeddingsRequest } from "../openai/schemas";
 import { CallLog } from "./call-log";
+import { openAIFailure } from "./errors";
 import { translationErrorResponse } from "./chat";
 import type { ProxyEnv } from "./client-auth";
 import { readJsonBody } from "./read-body";
@@ -36,7 +37,7 @@ export async function embeddings(c: Context<ProxyEnv>): Promise<Response> {
     spec: { path: `models/${model.id}:batchEmbedContents`, body },
     accept: async (response) => ({ ok: true, value: (await response.json()) as BatchEmbedContentsResponse }),
   });
-  if (!result.ok) return result.failure.response;
+  if (!result.ok) return openAIFailure(result.failure);
   const translated = toOpenAIEmbeddings(result.value, request, request.model);
   log.tokens = translated.usage;
   log.markFirstByte();

@@ -1,4 +1,5 @@
 import { openAIError, redactSecrets } from "../openai/errors";
+import type { CallFailure } from "./failure-policy";
 
 /** Logs a bug with the request's method and path, secrets removed. */
 export function logInternalError(request: Request, error: unknown): void {
@@ -35,4 +36,13 @@ export function modelNotFound(model: string): Response {
     "model_not_found",
     "model",
   );
+}
+
+/** A failed call in OpenAI's shape, with Retry-After when the failure says when to come back. */
+export function openAIFailure(failure: CallFailure): Response {
+  return errorResponse(failure.status, redactSecrets(failure.message), failure.type, failure.code, null, retryAfter(failure));
+}
+
+export function retryAfter(failure: CallFailure): Record<string, string> {
+  return failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
 }

@@ -1,4 +1,6 @@
-import type { FailureAnswer } from "./failover-response";
+import { redactSecrets } from "../openai/errors";
+import { retryAfter } from "./errors";
+import type { CallFailure } from "./failure-policy";
 
 const STATUS_NAMES: Record<number, string> = {
   400: "INVALID_ARGUMENT",
@@ -21,7 +23,7 @@ export function googleError(status: number, message: string, headers: Record<str
   );
 }
 
-/** Re-shapes an OpenAI-style failover answer for a native client, keeping status and headers. */
-export function asGoogleError(answer: FailureAnswer): Response {
-  return googleError(answer.response.status, answer.message, answer.headers);
+/** A failed call in Google's shape, for native clients. */
+export function googleFailure(failure: CallFailure): Response {
+  return googleError(failure.status, redactSecrets(failure.message), retryAfter(failure));
 }

@@ -7,7 +7,7 @@ import { hasTokenCounts, usageFromGemini } from "../openai/usage";
 import { CallLog } from "./call-log";
 import { clientAuth, type ProxyEnv } from "./client-auth";
 import { logInternalError } from "./errors";
-import { asGoogleError, googleError } from "./google-errors";
+import { googleError, googleFailure } from "./google-errors";
 import { passThroughStream } from "./native-stream";
 import { readJsonBody } from "./read-body";
 import { clientLimitReached, configuredModel } from "./resolve-model";
@@ -93,7 +93,7 @@ async function nativeCall(c: Context<ProxyEnv>, modelId: string, method: NativeM
       return { ok: true, value: reply };
     },
   });
-  if (!result.ok) return asGoogleError(result.failure);
+  if (!result.ok) return googleFailure(result.failure);
 
   if (result.value instanceof Response) {
     const upstream = result.value;

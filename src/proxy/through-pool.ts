@@ -5,7 +5,7 @@ import { KeyPool } from "../pool/key-pool";
 import type { CallLog } from "./call-log";
 import type { ProxyEnv } from "./client-auth";
 import { withFailover, type AttemptOutcome } from "./failover";
-import { answerFailover, type FailureAnswer } from "./failover-response";
+import type { CallFailure } from "./failure-policy";
 
 /** The Google call one attempt makes; the key, base URL, timeout and abort come from the route's context. */
 export interface GeminiCallSpec {
@@ -23,7 +23,7 @@ export interface ThroughPoolOptions<T> {
   charge?: boolean;
 }
 
-export type ThroughPoolResult<T> = { ok: true; value: T } | { ok: false; failure: FailureAnswer };
+export type ThroughPoolResult<T> = { ok: true; value: T } | { ok: false; failure: CallFailure };
 
 /**
  * Sends one proxied call through the pool with failover, and keeps the books: the ledger's
@@ -58,9 +58,8 @@ export async function throughPool<T>(
   });
   log.attempts = result.attempts;
   if (!result.ok) {
-    const failure = answerFailover(result.error);
-    log.finish(failure.response.status, failure.outcome, failure.code);
-    return { ok: false, failure };
+    log.finish(result.answer.status, result.answer.outcome, result.answer.code);
+    return { ok: false, failure: result.answer };
   }
   if (options.charge === false) {
     pool.release(result.key.id, model.id);
