@@ -1,6 +1,6 @@
 import { callGemini } from "../gemini/client";
 import type { UpstreamFailure } from "../gemini/failure";
-import { redactSecrets } from "../openai/errors";
+import { redactSecrets } from "../util/redact";
 
 export const PROBE_TIMEOUT_MS = 15_000;
 

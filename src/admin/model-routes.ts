@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { ConfigStore } from "../config/config-store";
 import { modelConfigSchema, type ModelConfig } from "../config/schemas";
 import type { AppEnv } from "../env";
-import { redactSecrets } from "../openai/errors";
+import { redactSecrets } from "../util/redact";
 import { KeyStore } from "../pool/key-store";
 import { recordProbe } from "../pool/key-admin";
 import { adminError, notFound } from "./errors";

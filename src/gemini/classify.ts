@@ -1,4 +1,4 @@
-import { redactSecrets } from "../openai/errors";
+import { redactSecrets } from "../util/redact";
 import type { UpstreamFailure } from "./failure";
 
 interface GoogleErrorDetail {

@@ -1,6 +1,7 @@
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import type { GenerateContentResponse } from "../gemini/types";
-import { openAIError, redactSecrets } from "../openai/errors";
+import { openAIError } from "../openai/errors";
+import { redactSecrets } from "../util/redact";
 import { SSE_DONE, SSE_KEEPALIVE, sseEvent, type ChatStreamTranslator } from "../openai/stream";
 
 export interface ChatStreamOptions {

@@ -1,4 +1,5 @@
-import { openAIError, redactSecrets } from "../openai/errors";
+import { openAIError } from "../openai/errors";
+import { redactSecrets } from "../util/redact";
 import type { CallFailure } from "./failure-policy";
 
 /** Logs a bug with the request's method and path, secrets removed. */

@@ -1,4 +1,4 @@
-import { redactSecrets } from "../openai/errors";
+import { redactSecrets } from "../util/redact";
 import { retryAfter } from "./errors";
 import type { CallFailure } from "./failure-policy";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GoogleErrorBody } from "../../src/gemini/types";
-import { openAIError, redactSecrets, TranslationError } from "../../src/openai/errors";
+import { openAIError, TranslationError } from "../../src/openai/errors";
+import { redactSecrets } from "../../src/util/redact";
 import { toOpenAIModel, toOpenAIModelList } from "../../src/openai/models";
 import { fixtureJson } from "./fixtures";
 
