@@ -48,6 +48,7 @@ export class StateWriter {
   clear(): void {
     this.dirty.clear();
     this.refusedAt = -Infinity;
+    this.lastWriteAt = -Infinity;
   }
 
   private schedule(env: Env, waitUntil: (promise: Promise<unknown>) => void, now: number): void {

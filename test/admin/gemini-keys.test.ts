@@ -1,7 +1,10 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { ZERO_USAGE } from "../../src/openai/usage";
 import { KeyStore } from "../../src/pool/key-store";
-import { pacificDay } from "../../src/pool/pacific-day";
+import type { KeyState } from "../../src/pool/types";
+import { recordCall } from "../../src/usage/record";
+import { pacificDay } from "../../src/util/pacific-day";
 import { API_KEY_INVALID_BODY, admin, fakeGeminiKey, type Admin } from "./helpers";
 
 interface AddResult {
@@ -31,6 +34,44 @@ interface TestResult {
 }
 
 const store = new KeyStore(env.GEMINI_KEYS_KV);
+
+/** Sets one key's state in the packed `states` entry, as the proxy's state writer does. */
+async function putState(id: string, state: KeyState): Promise<void> {
+  await store.updateStates((states) => {
+    states.set(id, state);
+    return true;
+  });
+}
+
+async function stateOf(id: string): Promise<KeyState | undefined> {
+  return (await store.readStates()).get(id);
+}
+
+/** Today's served calls on a key, as the proxy's ledger rows say them. */
+async function served(keyId: string, models: Record<string, number>, now = Date.now()): Promise<void> {
+  for (const [model, n] of Object.entries(models)) {
+    for (let i = 0; i < n; i++) {
+      await recordCall(env.DB, {
+        ts: now,
+        day: pacificDay(now),
+        clientKeyId: "client-1",
+        geminiKeyId: keyId,
+        model,
+        category: model.startsWith("gemini-2.5-flash") ? "flash" : model.startsWith("gemini") ? "pro" : "custom",
+        endpoint: "chat",
+        streamed: false,
+        status: 200,
+        outcome: "ok",
+        served: true,
+        attempts: 1,
+        tokens: ZERO_USAGE,
+        latencyMs: 100,
+        ttfbMs: null,
+        errorCode: null,
+      });
+    }
+  }
+}
 
 async function addOne(session: Admin, tag: string, name?: string): Promise<string> {
   const result = await session.json<AddResult>("POST", "/api/admin/gemini-keys", { keys: fakeGeminiKey(tag), name });
@@ -106,15 +147,15 @@ describe("GET /api/admin/gemini-keys", () => {
     const id = await addOne(session, "states1");
     const now = Date.now();
     const day = pacificDay(now);
-    await store.writeState(id, {
+    await putState(id, {
       status: "active",
       since: now,
       models: {
-        "gemini-2.5-pro": { state: "cooling", until: now + 30_000, reason: "per-minute rate limit" },
+        "gemini-2.5-pro": { state: "exhausted", until: now + 30_000, reason: "daily quota exhausted at Google" },
         "my.custom-1": { state: "exhausted", until: now - 1, reason: "expired block" },
       },
     });
-    await store.writeCounter(id, { day, total: 5, models: { "gemini-2.5-flash": 3, "my.custom-1": 2 } });
+    await served(id, { "gemini-2.5-flash": 3, "my.custom-1": 2 }, now);
 
     const listed = await item(session, id);
     expect(listed.status).toBe("active");
@@ -122,9 +163,9 @@ describe("GET /api/admin/gemini-keys", () => {
     expect(listed.enabled).toBe(true);
     expect(Date.parse(listed.createdAt)).toBeGreaterThan(0);
     expect(listed.models["gemini-2.5-pro"]).toEqual({
-      state: "cooling",
+      state: "exhausted",
       until: new Date(now + 30_000).toISOString(),
-      reason: "per-minute rate limit",
+      reason: "daily quota exhausted at Google",
     });
     expect(listed.models["gemini-2.5-flash"]?.state).toBe("exhausted");
     expect(listed.models["gemini-2.5-flash"]?.reason).toContain("individual quota of 3");
@@ -148,11 +189,11 @@ describe("PATCH and DELETE /api/admin/gemini-keys/{id}", () => {
     const disabled = await session.json<KeyItem>("PATCH", `/api/admin/gemini-keys/${id}`, { enabled: false });
     expect(disabled).toMatchObject({ enabled: false, status: "disabled" });
 
-    await store.writeState(id, { status: "invalid", reason: "API key not valid", since: Date.now(), models: {} });
+    await putState(id, { status: "invalid", reason: "API key not valid", since: Date.now(), models: {} });
     expect((await item(session, id)).status).toBe("disabled");
     const enabled = await session.json<KeyItem>("PATCH", `/api/admin/gemini-keys/${id}`, { enabled: true });
     expect(enabled).toMatchObject({ enabled: true, status: "active" });
-    expect((await store.readStates([id])).get(id)?.status).toBe("active");
+    expect((await stateOf(id))?.status).toBe("active");
   });
 
   it("answers 404 for an unknown id and 400 for unknown fields", async () => {
@@ -167,10 +208,14 @@ describe("PATCH and DELETE /api/admin/gemini-keys/{id}", () => {
   it("deletes a key and its state", async () => {
     const session = await admin();
     const id = await addOne(session, "delete1");
-    await store.writeState(id, { status: "invalid", since: 1, models: {} });
+    const other = await addOne(session, "delete2");
+    await putState(id, { status: "invalid", since: 1, models: {} });
+    await putState(other, { status: "invalid", since: 1, models: {} });
     expect(await session.json("DELETE", `/api/admin/gemini-keys/${id}`)).toEqual({ ok: true });
     expect((await session.json<KeyItem[]>("GET", "/api/admin/gemini-keys")).some((k) => k.id === id)).toBe(false);
-    expect((await store.readStates([id])).size).toBe(0);
+    const states = await store.readStates();
+    expect(states.has(id)).toBe(false);
+    expect(states.get(other)?.status).toBe("invalid"); // the other keys' states stay in the packed entry
   });
 
   it("bulk-deletes the ids that exist", async () => {
@@ -240,11 +285,11 @@ describe("POST /api/admin/gemini-keys/{id}/test", () => {
   it("a rate limit or network error on the test call leaves the key's state alone", async () => {
     const session = await admin();
     const id = await addOne(session, "probe3");
-    await store.writeState(id, { status: "invalid", reason: "old", since: 1, models: {} });
+    await putState(id, { status: "invalid", reason: "old", since: 1, models: {} });
     vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("network down"));
     const result = await session.json<TestResult>("POST", `/api/admin/gemini-keys/${id}/test`, {});
     expect(result).toMatchObject({ ok: false, status: 0, keyStatus: "invalid" });
-    expect((await store.readStates([id])).get(id)?.reason).toBe("old");
+    expect((await stateOf(id))?.reason).toBe("old");
   });
 
   it("tests the configured flash model by default, and 404s an unknown key", async () => {

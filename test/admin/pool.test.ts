@@ -1,7 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { ZERO_USAGE } from "../../src/openai/usage";
 import { KeyStore } from "../../src/pool/key-store";
-import { pacificDay } from "../../src/pool/pacific-day";
+import type { KeyState } from "../../src/pool/types";
+import { recordCall } from "../../src/usage/record";
+import { pacificDay } from "../../src/util/pacific-day";
 import { admin, fakeGeminiKey, type Admin } from "./helpers";
 
 interface PoolToday {
@@ -11,6 +14,40 @@ interface PoolToday {
 }
 
 const store = new KeyStore(env.GEMINI_KEYS_KV);
+
+/** Sets one key's state in the packed `states` entry, as the proxy's state writer does. */
+async function putState(id: string, state: KeyState): Promise<void> {
+  await store.updateStates((states) => {
+    states.set(id, state);
+    return true;
+  });
+}
+
+/** Today's served calls on a key: ledger rows, as the proxy writes them. */
+async function served(keyId: string, models: Record<string, number>, now = Date.now()): Promise<void> {
+  for (const [model, n] of Object.entries(models)) {
+    for (let i = 0; i < n; i++) {
+      await recordCall(env.DB, {
+        ts: now,
+        day: pacificDay(now),
+        clientKeyId: "client-1",
+        geminiKeyId: keyId,
+        model,
+        category: "flash",
+        endpoint: "chat",
+        streamed: false,
+        status: 200,
+        outcome: "ok",
+        served: true,
+        attempts: 1,
+        tokens: ZERO_USAGE,
+        latencyMs: 100,
+        ttfbMs: null,
+        errorCode: null,
+      });
+    }
+  }
+}
 
 async function addKey(session: Admin, tag: string): Promise<string> {
   const result = await session.json<{ added: { id: string }[] }>("POST", "/api/admin/gemini-keys", {
@@ -43,16 +80,16 @@ describe("pool", () => {
     const invalid = await addKey(session, "poolBad");
     await session.json("PATCH", `/api/admin/gemini-keys/${disabled}`, { enabled: false });
     const now = Date.now();
-    await store.writeState(invalid, { status: "invalid", since: now, models: {} });
-    await store.writeState(b, {
+    await putState(invalid, { status: "invalid", since: now, models: {} });
+    await putState(b, {
       status: "active",
       since: now,
-      models: { "gemini-2.5-flash": { state: "cooling", until: now + 60_000, reason: "per-minute rate limit" } },
+      models: { "gemini-2.5-flash": { state: "exhausted", until: now + 60_000, reason: "daily quota exhausted at Google" } },
     });
     const day = pacificDay(now);
-    await store.writeCounter(a, { day, total: 13, models: { "gemini-2.5-pro": 6, "gemini-3-pro": 4, "limited.custom": 3 } });
-    await store.writeCounter(b, { day, total: 2, models: { "gemini-2.5-flash": 2 } });
-    await store.writeCounter(invalid, { day, total: 1, models: { "gemini-2.5-pro": 1 } });
+    await served(a, { "gemini-2.5-pro": 6, "gemini-3-pro": 4, "limited.custom": 3 }, now);
+    await served(b, { "gemini-2.5-flash": 2 }, now);
+    await served(invalid, { "gemini-2.5-pro": 1 }, now);
 
     const today = await session.json<PoolToday>("GET", "/api/admin/pool/today");
     expect(today.day).toBe(day);
@@ -71,7 +108,7 @@ describe("pool", () => {
     expect(byId.get("gemini-3-pro")).toEqual({
       id: "gemini-3-pro", category: "pro", capacity: 8, used: 4, remaining: 4, availableKeys: 1,
     });
-    // b is cooling for flash, so only a can serve it now.
+    // b is exhausted for flash (Google's per-day 429), so only a can serve it now.
     expect(byId.get("gemini-2.5-flash")).toEqual({
       id: "gemini-2.5-flash", category: "flash", capacity: 200, used: 2, remaining: 198, availableKeys: 1,
     });
@@ -83,17 +120,18 @@ describe("pool", () => {
     });
   });
 
-  it("reset zeroes today's counters and lifts per-model blocks, keeping invalid keys invalid", async () => {
+  it("reset zeroes today's key counts (D1 and counts:<day> in KV) and lifts per-model blocks, keeping invalid keys invalid", async () => {
     const session = await admin();
-    const keys = await store.listKeys();
-    const ids = keys.map((k) => k.id);
     const day = pacificDay(Date.now());
-    expect((await store.readCounters(day, ids)).size).toBeGreaterThan(0);
+    const before = await session.json<PoolToday>("GET", "/api/admin/pool/today");
+    expect(before.keys.some((k) => k.total > 0)).toBe(true);
 
     expect(await session.json("POST", "/api/admin/pool/reset", {})).toEqual({ ok: true });
 
-    expect((await store.readCounters(day, ids)).size).toBe(0);
-    const states = await store.readStates(ids);
+    const reset = await env.DB.prepare("SELECT through FROM quota_resets WHERE day = ?").bind(day).first<{ through: number }>();
+    expect(reset).not.toBeNull();
+    expect(await store.readCounts(day)).toMatchObject({ day, resetThrough: reset!.through, keys: {} });
+    const states = await store.readStates();
     for (const state of states.values()) expect(state.models).toEqual({});
     expect([...states.values()].some((s) => s.status === "invalid")).toBe(true);
     const today = await session.json<PoolToday>("GET", "/api/admin/pool/today");

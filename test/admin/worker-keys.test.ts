@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { pacificDay } from "../../src/pool/pacific-day";
+import { foldLedger } from "../../src/usage/fold";
+import { pacificDay } from "../../src/util/pacific-day";
 import { admin, call } from "./helpers";
 
 interface Created {
@@ -95,17 +96,26 @@ describe("worker (client) keys", () => {
     expect((await session.request("PATCH", `/api/admin/worker-keys/${created.id}`, { hash: "x" })).status).toBe(400);
   });
 
-  it("lastUsedAt is the newest ledger row of that client", async () => {
+  it("lastUsedAt is the newest ledger row of that client, folded into the roll-ups or not", async () => {
     const session = await admin();
     const created = await session.json<Created>("POST", "/api/admin/worker-keys", { name: "used" });
     const other = await session.json<Created>("POST", "/api/admin/worker-keys", { name: "other" });
-    const newest = Date.UTC(2026, 10, 20, 12, 0, 0);
+    const newest = Date.now() - 3_600_000;
     await insertCall(created.id, newest - 60_000);
     await insertCall(created.id, newest);
     await insertCall(other.id, newest + 5_000);
-    const listed = await session.json<WorkerKeyItem[]>("GET", "/api/admin/worker-keys");
-    expect(listed.find((k) => k.id === created.id)?.lastUsedAt).toBe(new Date(newest).toISOString());
-    expect(listed.find((k) => k.id === other.id)?.lastUsedAt).toBe(new Date(newest + 5_000).toISOString());
+    const lastUsed = async () => {
+      const listed = await session.json<WorkerKeyItem[]>("GET", "/api/admin/worker-keys");
+      return [listed.find((k) => k.id === created.id)?.lastUsedAt, listed.find((k) => k.id === other.id)?.lastUsedAt];
+    };
+    // In the ledger's unfolded tail.
+    expect(await lastUsed()).toEqual([new Date(newest).toISOString(), new Date(newest + 5_000).toISOString()]);
+    // Folded by the cron: the roll-up's last_ts says the same.
+    await foldLedger(env.DB);
+    expect(await lastUsed()).toEqual([new Date(newest).toISOString(), new Date(newest + 5_000).toISOString()]);
+    // A newer call in the tail wins over the folded one.
+    await insertCall(created.id, newest + 10_000);
+    expect((await lastUsed())[0]).toBe(new Date(newest + 10_000).toISOString());
   });
 
   it("deletes a key (404 afterwards), and the deleted key no longer authenticates", async () => {

@@ -1,10 +1,13 @@
 // Classification of Google's non-2xx answers (status + google.rpc error JSON).
 import { describe, expect, it } from "vitest";
 import { classifyUpstreamError, parseDuration } from "../../src/gemini/classify";
-import { isRetryable } from "../../src/gemini/failure";
+import type { UpstreamFailure } from "../../src/gemini/failure";
+import { FAILURE_POLICY } from "../../src/proxy/failure-policy";
 import * as google from "../helpers/google-replies";
 
 const classify = (reply: google.GoogleReply) => classifyUpstreamError(reply.status, JSON.stringify(reply.body));
+/** Whether another key may succeed (the failure policy's retry column). */
+const isRetryable = (failure: UpstreamFailure) => FAILURE_POLICY[failure.kind].retry;
 
 describe("classifyUpstreamError", () => {
   it("the recorded per-minute 429: rate_minute for RetryInfo's 34.4 s, with its quotaId", () => {

@@ -1,23 +1,28 @@
-// The real attempt loop (withFailover + callGemini + classification) over the real KeyPool
-// and local KV, with Google faked at the fetch boundary: what each failure kind does to the
-// key in KV, whether another key is tried, and what the client is answered.
+// The real attempt loop (withFailover + callGemini + classification) over the real KeyPool,
+// one isolate's runtime and local KV and D1, with Google faked at the fetch boundary: what
+// each failure kind does to the key (a long state in KV, or a hold in this isolate's memory),
+// whether another key is tried, and what the client is answered.
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Settings } from "../../src/config/schemas";
+import type { Env } from "../../src/env";
 import { callGemini } from "../../src/gemini/client";
 import type { GenerateContentResponse } from "../../src/gemini/types";
 import { isEmptyReply } from "../../src/openai/response";
+import { ZERO_USAGE } from "../../src/openai/usage";
 import { KeyPool, SUSPENDED_RECHECK_MS } from "../../src/pool/key-pool";
 import { KeyStore } from "../../src/pool/key-store";
-import { nextPacificMidnight } from "../../src/pool/pacific-day";
+import { SYNC_MS } from "../../src/runtime/isolate-view";
+import type { CallTicket } from "../../src/runtime/own-calls";
+import { IsolateRuntime } from "../../src/runtime/runtime";
+import { nextPacificMidnight, pacificDay } from "../../src/util/pacific-day";
 import type { KeyState } from "../../src/pool/types";
 import { withFailover, type FailoverResult } from "../../src/proxy/failover";
-import { answerFailover } from "../../src/proxy/failover-response";
+import { openAIFailure } from "../../src/proxy/errors";
 import * as google from "../helpers/google-replies";
 import {
   CountingKv,
   MODELS,
-  configSnapshot,
   fakeGoogle,
   secretOf,
   seed,
@@ -41,7 +46,13 @@ afterEach(() => vi.restoreAllMocks());
 interface Scenario {
   kv: CountingKv;
   upstream: FakeGoogle;
+  /** This isolate: its view, in-memory holds, own calls and state writer. */
+  runtime: IsolateRuntime;
+  /** The bindings the pool runs on, GEMINI_KEYS_KV counted. */
+  bindings: Env;
   call: (options?: { maxAttempts?: number; now?: number }) => Promise<FailoverResult<GenerateContentResponse>>;
+  /** Opens a pool in this isolate (waitUntil work goes to `settle`). */
+  open: (now?: number) => Promise<{ pool: KeyPool; settle: () => Promise<void> }>;
   stateOf: (name: string) => Promise<KeyState | undefined>;
 }
 
@@ -52,19 +63,25 @@ async function scenario(keys: Array<[string, Behaviour]>, settings: Settings = s
   vi.spyOn(Math, "random").mockReturnValue(0);
   const upstream = fakeGoogle(fakeKeys);
   const kv = new CountingKv(env.GEMINI_KEYS_KV);
-  const config = configSnapshot(settings);
+  const bindings = { ...env, GEMINI_KEYS_KV: kv.binding } as Env;
+  const runtime = new IsolateRuntime();
+  const open = async (now?: number) => {
+    const { waitUntil, settle } = waitUntilCollector();
+    return { pool: await KeyPool.open(runtime, bindings, waitUntil, now), settle };
+  };
   return {
     kv,
     upstream,
-    stateOf: async (name) => (await store.readStates([ids(name)])).get(ids(name)),
+    runtime,
+    bindings,
+    open,
+    stateOf: async (name) => (await store.readStates()).get(ids(name)),
     call: async ({ maxAttempts = settings.maxAttempts, now } = {}) => {
-      const { waitUntil, settle } = waitUntilCollector();
-      const pool = await KeyPool.open(kv.binding, config, now);
+      const { pool, settle } = await open(now);
       const result = await withFailover<GenerateContentResponse>({
         pool,
         model: FLASH,
         maxAttempts,
-        waitUntil,
         attempt: async (key) => {
           const attempt = await callGemini({
             base: env.GEMINI_API_BASE,
@@ -79,11 +96,16 @@ async function scenario(keys: Array<[string, Behaviour]>, settings: Settings = s
           return { ok: true, value: reply };
         },
       });
-      if (result.ok) pool.recordSuccess(result.key.id, FLASH.id, waitUntil);
+      if (result.ok) pool.recordSuccess(result.key.id, FLASH.id, ticket(runtime));
       await settle();
       return result;
     },
   };
+}
+
+/** A call's ticket in this isolate, as CallLog opens it. */
+function ticket(runtime: IsolateRuntime, now = Date.now()): CallTicket {
+  return runtime.own.open(pacificDay(now), "client-1");
 }
 
 function servedBy(result: FailoverResult<unknown>): string | undefined {
@@ -91,27 +113,28 @@ function servedBy(result: FailoverResult<unknown>): string | undefined {
 }
 
 describe("a failure another key can fix: the next key serves the call", () => {
-  it("per-minute 429 -> cooling until retryDelay (34.4 s), one state write", async () => {
+  it("per-minute 429 -> cooled in this isolate until retryDelay (34.4 s), nothing written to KV", async () => {
     const s = await scenario([["limited", google.perMinute429], ["good", "ok"]]);
     const before = Date.now();
     const result = await s.call();
     expect(servedBy(result)).toBe(ids("good"));
     expect(result.attempts).toBe(2);
-    const state = await s.stateOf("limited");
-    expect(state?.status).toBe("active");
-    expect(state?.models[FLASH.id]?.state).toBe("cooling");
-    expect(state?.models[FLASH.id]?.until).toBeGreaterThanOrEqual(before + 34_400);
-    expect(state?.models[FLASH.id]?.until).toBeLessThanOrEqual(Date.now() + 34_400);
-    expect(s.kv.puts.filter((p) => p.startsWith("state:"))).toEqual([`state:${ids("limited")}`]);
+    const cooling = s.runtime.benches.cooling(ids("limited"), FLASH.id, Date.now());
+    expect(cooling?.until).toBeGreaterThanOrEqual(before + 34_400);
+    expect(cooling?.until).toBeLessThanOrEqual(Date.now() + 34_400);
+    expect(cooling?.reason).toContain("per-minute");
+    expect(await s.stateOf("limited")).toBeUndefined();
+    expect(s.kv.counts.put).toBe(0);
   });
 
-  it("per-day 429 -> exhausted until the next Pacific midnight", async () => {
+  it("per-day 429 -> exhausted until the next Pacific midnight, one write of the packed states", async () => {
     const s = await scenario([["spent", google.perDay429()], ["good", "ok"]]);
     const result = await s.call();
     expect(servedBy(result)).toBe(ids("good"));
     const state = await s.stateOf("spent");
     expect(state?.models[FLASH.id]).toMatchObject({ state: "exhausted", until: nextPacificMidnight(Date.now()) });
     expect(state?.models[FLASH.id]?.reason).toContain("PerDay");
+    expect(s.kv.puts).toEqual(["states"]);
   });
 
   it("400 API_KEY_INVALID -> invalid", async () => {
@@ -144,9 +167,9 @@ describe("a failure another key can fix: the next key serves the call", () => {
     expect(JSON.stringify(state)).not.toContain(secret);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    const answer = answerFailover(result.error);
-    expect(answer.response.status).toBe(503);
-    expect(await answer.response.text()).not.toContain(secret);
+    const answer = openAIFailure(result.answer);
+    expect(answer.status).toBe(503);
+    expect(await answer.text()).not.toContain(secret);
   });
 
   it.each<[string, Behaviour]>([
@@ -161,7 +184,7 @@ describe("a failure another key can fix: the next key serves the call", () => {
     expect(servedBy(result)).toBe(ids("good"));
     expect(result.attempts).toBe(2);
     expect(await s.stateOf("flaky")).toBeUndefined();
-    expect(s.kv.puts.filter((p) => p.startsWith("state:"))).toEqual([]);
+    expect(s.kv.counts.put).toBe(0);
   });
 
   it("a 5xx benches the key in this isolate only briefly: the next call skips it", async () => {
@@ -172,7 +195,7 @@ describe("a failure another key can fix: the next key serves the call", () => {
     expect(second.attempts).toBe(1);
     expect(s.upstream.callsByKey.get(ids("flaky"))).toBe(1);
     // 10 s later the bench is over and the key is first in line again.
-    const pool = await KeyPool.open(s.kv.binding, configSnapshot());
+    const { pool } = await s.open();
     expect(pool.pick(FLASH, new Set(), Date.now() + 5_000)).toMatchObject({ ok: true, key: { id: ids("good") } });
     expect(pool.pick(FLASH, new Set(), Date.now() + 10_001)).toMatchObject({ ok: true, key: { id: ids("flaky") } });
   });
@@ -195,9 +218,9 @@ describe("failures only the client or the region can fix go straight back", () =
     expect(s.kv.counts.put).toBe(0);
     expect(await s.stateOf("first")).toBeUndefined();
     if (result.ok) return;
-    const answer = answerFailover(result.error);
-    expect(answer.response.status).toBe(400);
-    expect(await answer.response.json()).toMatchObject({
+    const answer = openAIFailure(result.answer);
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({
       error: { type: "invalid_request_error", code: "invalid_argument", message: "You can only set only one of thinking budget and thinking level." },
     });
     // Not benched either: the next call may use the same key at once.
@@ -212,10 +235,8 @@ describe("failures only the client or the region can fix go straight back", () =
     expect(await s.stateOf("abroad")).toBeUndefined();
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.error).toMatchObject({ kind: "upstream", failure: { kind: "region" } });
-    const answer = answerFailover(result.error);
-    expect(answer.response.status).toBe(502);
-    expect(answer.code).toBe("region_not_supported");
+    expect(result.failures.map((f) => f.kind)).toEqual(["region"]);
+    expect(result.answer).toMatchObject({ status: 502, code: "region_not_supported" });
   });
 });
 
@@ -225,15 +246,15 @@ describe("what the client hears when the pool cannot serve", () => {
     const result = await s.call();
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    const answer = answerFailover(result.error);
-    expect(answer.response.status).toBe(429);
-    expect(answer.response.headers.get("retry-after")).toBe("35");
-    expect(await answer.response.json()).toMatchObject({ error: { type: "rate_limit_error", code: "rate_limit_exceeded" } });
+    const answer = openAIFailure(result.answer);
+    expect(answer.status).toBe(429);
+    expect(answer.headers.get("retry-after")).toBe("35");
+    expect(await answer.json()).toMatchObject({ error: { type: "rate_limit_error", code: "rate_limit_exceeded" } });
     const again = await s.call();
     expect(again.ok).toBe(false);
     expect(again.attempts).toBe(0);
     expect(s.upstream.total()).toBe(2);
-    if (!again.ok) expect(answerFailover(again.error).response.status).toBe(429);
+    if (!again.ok) expect(again.answer).toMatchObject({ status: 429, code: "rate_limit_exceeded" });
   });
 
   it("every key over its local quota: 429 until midnight, no upstream call at all", async () => {
@@ -243,24 +264,27 @@ describe("what the client hears when the pool cannot serve", () => {
     expect(s.upstream.total()).toBe(0);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.error).toMatchObject({ kind: "rate_limited", retryAt: nextPacificMidnight(Date.now()) });
+    const untilMidnight = Math.ceil((nextPacificMidnight(Date.now()) - Date.now()) / 1000);
+    expect(result.answer).toMatchObject({ status: 429, code: "rate_limit_exceeded", outcome: "rate_limited" });
+    expect(result.answer.retryAfterSeconds).toBeGreaterThanOrEqual(untilMidnight - 1);
+    expect(result.answer.retryAfterSeconds).toBeLessThanOrEqual(untilMidnight);
   });
 
   it("every key invalid or disabled: 503, and the next call makes no upstream call", async () => {
     const s = await scenario([["a", google.apiKeyInvalid], ["b", google.apiKeyInvalid]]);
     const first = await s.call();
     expect(first.ok).toBe(false);
-    if (!first.ok) expect(answerFailover(first.error).response.status).toBe(503);
+    if (!first.ok) expect(first.answer.status).toBe(503);
     const second = await s.call();
     expect(s.upstream.total()).toBe(2);
-    if (!second.ok) expect(answerFailover(second.error)).toMatchObject({ code: "no_key_available" });
+    if (!second.ok) expect(second.answer).toMatchObject({ status: 503, code: "no_key_available" });
   });
 
   it("no key configured: 503", async () => {
     const s = await scenario([]);
     const result = await s.call();
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(answerFailover(result.error).response.status).toBe(503);
+    if (!result.ok) expect(result.answer.status).toBe(503);
   });
 
   it("upstream failures on every attempt: 502 after maxAttempts (3) keys, even with more keys left", async () => {
@@ -269,16 +293,17 @@ describe("what the client hears when the pool cannot serve", () => {
     expect(result.attempts).toBe(3);
     expect(s.upstream.total()).toBe(3);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(answerFailover(result.error).response.status).toBe(502);
+    if (!result.ok) expect(result.answer.status).toBe(502);
   });
 
-  it("when every key is only sidelined, the next call still tries them instead of refusing", async () => {
+  it("when every key is only sidelined, the next call still tries them instead of refusing; Google overloaded everywhere: 503 with Retry-After", async () => {
     const s = await scenario([["a", google.overloaded], ["b", google.overloaded]]);
     await s.call();
     const again = await s.call();
     expect(again.attempts).toBe(2);
     expect(s.upstream.total()).toBe(4);
-    if (!again.ok) expect(answerFailover(again.error).response.status).toBe(502);
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.answer).toMatchObject({ status: 503, code: "overloaded", retryAfterSeconds: 10 });
   });
 });
 
@@ -287,40 +312,51 @@ describe("quotas under concurrency", () => {
     const tuned = MODELS.find((m) => m.id === "my-tuned")!;
     expect(tuned.dailyQuota).toBe(2);
     const s = await scenario([["only", "ok"]]);
-    const config = configSnapshot();
     const results = await Promise.all(
       Array.from({ length: 5 }, async () => {
-        const { waitUntil, settle } = waitUntilCollector();
-        const pool = await KeyPool.open(s.kv.binding, config);
+        const { pool, settle } = await s.open();
+        const callTicket = ticket(s.runtime);
         const result = await withFailover<string>({
           pool,
           model: tuned,
           maxAttempts: 3,
-          waitUntil,
           attempt: async (key) => {
             const attempt = await callGemini({ base: env.GEMINI_API_BASE, apiKey: key.secret, path: `models/${tuned.id}:generateContent`, body: {}, timeoutMs: 1_000 });
             return attempt.ok ? { ok: true, value: await attempt.response.text() } : attempt;
           },
         });
-        if (result.ok) pool.recordSuccess(result.key.id, tuned.id, waitUntil);
+        if (result.ok) pool.recordSuccess(result.key.id, tuned.id, callTicket);
+        // The call's ledger row, as CallLog.finish writes it.
+        await s.runtime.ledger.record(s.bindings, ledgerRow(result.ok ? result.key.id : null, tuned.id, result.ok), callTicket);
         await settle();
         return result;
       }),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(2);
-    expect(results.filter((r) => !r.ok && r.error.kind === "rate_limited")).toHaveLength(3);
+    expect(results.filter((r) => !r.ok && r.answer.outcome === "rate_limited")).toHaveLength(3);
     expect(s.upstream.total()).toBe(2);
-    // Counted, not double-counted: the day counter says 2, and the key stays over quota.
-    const pool = await KeyPool.open(s.kv.binding, config);
+    // Counted, not double-counted: the key's count says 2 while the calls are this isolate's
+    // own tickets, and still 2 once its next sync reads their ledger rows from D1.
+    const keyId = ids("only");
+    const { pool } = await s.open();
+    expect(pool["counterOf"](keyId).models).toEqual({ [tuned.id]: 2 });
     expect(pool.pick(tuned, new Set())).toMatchObject({ ok: false, reason: "rate_limited" });
     expect(pool.pick(MODELS.find((m) => m.id === "my-open")!, new Set())).toMatchObject({ ok: true });
+    const later = Date.now() + SYNC_MS;
+    const { pool: synced } = await s.open(later);
+    expect(s.runtime.view.peek()?.counts.keys[keyId]).toEqual({ [tuned.id]: 2 });
+    const own: Record<string, number> = {};
+    s.runtime.own.addTo(keyId, pacificDay(later), own);
+    expect(own).toEqual({});
+    expect(synced["counterOf"](keyId).models).toEqual({ [tuned.id]: 2 });
+    expect(synced.pick(tuned, new Set(), later)).toMatchObject({ ok: false, reason: "rate_limited" });
+    expect(s.kv.counts.put).toBe(0);
   });
 
   it("a released reservation stops counting (the loop releases after a failed attempt)", async () => {
     const s = await scenario([["flaky", google.overloaded], ["good", "ok"]]);
     const tuned = MODELS.find((m) => m.id === "my-tuned")!;
-    const pool = await KeyPool.open(s.kv.binding, configSnapshot());
-    const { waitUntil, settle } = waitUntilCollector();
+    const { pool, settle } = await s.open();
     const release = pool.reserve(ids("flaky"), tuned.id);
     pool.reserve(ids("flaky"), tuned.id);
     expect(pool.pick(tuned, new Set([ids("good")]))).toMatchObject({ ok: false, reason: "rate_limited" });
@@ -331,23 +367,24 @@ describe("quotas under concurrency", () => {
 });
 
 describe("KV writes on the failure path", () => {
-  it("a failure that changes no state writes nothing; a success writes one counter", async () => {
+  it("neither a failure that changes no state nor the success after it writes KV", async () => {
     const s = await scenario([["flaky", google.overloaded], ["good", "ok"]]);
-    await s.call();
-    expect(s.kv.counts.put).toBe(1);
-    expect(s.kv.puts).toEqual([`count:${new Date().toLocaleDateString("en-CA", { timeZone: "America/Los_Angeles" })}:${ids("good")}`]);
+    const result = await s.call();
+    expect(servedBy(result)).toBe(ids("good"));
+    expect(s.kv.counts.put).toBe(0);
+    expect(s.kv.counts.delete).toBe(0);
   });
 
-  it("a 429 from a key this isolate already knows is cooling writes nothing", async () => {
-    const s = await scenario([["limited", google.perMinute429], ["good", "ok"]]);
+  it("a per-day 429 from a key this isolate already knows is exhausted writes nothing more", async () => {
+    const s = await scenario([["spent", google.perDay429()], ["good", "ok"]]);
     await s.call();
-    const puts = s.kv.counts.put;
-    // Another isolate's stale snapshot: the pool is forced to pick the cooling key again.
-    const pool = await KeyPool.open(s.kv.binding, configSnapshot());
-    const { waitUntil, settle } = waitUntilCollector();
-    pool.recordFailure(ids("limited"), FLASH.id, { kind: "rate_minute", retryAfterMs: 34_400, message: "again" }, waitUntil);
+    expect(s.kv.counts.put).toBe(1);
+    // A call that picked the key from a stale view elsewhere: the same news again.
+    const { pool, settle } = await s.open();
+    pool.recordFailure(ids("spent"), FLASH.id, { kind: "rate_day", quotaId: "GenerateRequestsPerDayPerProjectPerModel-FreeTier", message: "again" });
+    pool.recordFailure(ids("spent"), FLASH.id, { kind: "rate_minute", retryAfterMs: 34_400, message: "and a minute one" });
     await settle();
-    expect(s.kv.counts.put).toBe(puts);
+    expect(s.kv.counts.put).toBe(1);
   });
 });
 
@@ -355,9 +392,8 @@ describe("recovery", () => {
   it("cooling expires by itself: the key is picked again once retryDelay has passed", async () => {
     const s = await scenario([["limited", google.perMinute429], ["good", "ok"]]);
     await s.call();
-    const state = await s.stateOf("limited");
-    const until = state!.models[FLASH.id]!.until;
-    const pool = await KeyPool.open(s.kv.binding, configSnapshot());
+    const until = s.runtime.benches.cooling(ids("limited"), FLASH.id, Date.now())!.until;
+    const { pool } = await s.open();
     expect(pool.pick(FLASH, new Set([ids("good")]), until - 1)).toMatchObject({ ok: false, reason: "rate_limited", retryAt: until });
     expect(pool.pick(FLASH, new Set([ids("good")]), until)).toMatchObject({ ok: true, key: { id: ids("limited") } });
   });
@@ -373,10 +409,9 @@ describe("recovery", () => {
     vi.restoreAllMocks();
     vi.spyOn(Math, "random").mockReturnValue(0);
     fakeGoogle([{ id: ids("banned"), behaviour: "ok" }]);
-    const { waitUntil, settle } = waitUntilCollector();
-    const pool = await KeyPool.open(s.kv.binding, configSnapshot(), later);
+    const { pool, settle } = await s.open(later);
     expect(pool.pick(FLASH, new Set(), later)).toMatchObject({ ok: true, key: { id: ids("banned") } });
-    pool.recordRecovery(ids("banned"), waitUntil, later);
+    pool.recordRecovery(ids("banned"), later);
     await settle();
     expect(await s.stateOf("banned")).toMatchObject({ status: "active", since: later });
   });
@@ -385,7 +420,30 @@ describe("recovery", () => {
     const s = await scenario([["bad", google.apiKeyInvalid]]);
     await s.call();
     const yearLater = Date.now() + 365 * 86_400_000;
-    const pool = await KeyPool.open(s.kv.binding, configSnapshot(), yearLater);
+    const { pool } = await s.open(yearLater);
     expect(pool.pick(FLASH, new Set(), yearLater)).toMatchObject({ ok: false, reason: "no_key" });
   });
 });
+
+/** A ledger row for one call of the concurrency test. */
+function ledgerRow(geminiKeyId: string | null, model: string, served: boolean) {
+  const now = Date.now();
+  return {
+    ts: now,
+    day: pacificDay(now),
+    clientKeyId: "client-1",
+    geminiKeyId,
+    model,
+    category: "custom",
+    endpoint: "chat",
+    streamed: false,
+    status: served ? 200 : 429,
+    outcome: served ? ("ok" as const) : ("rate_limited" as const),
+    served,
+    attempts: served ? 1 : 0,
+    tokens: ZERO_USAGE,
+    latencyMs: 10,
+    ttfbMs: null,
+    errorCode: null,
+  };
+}

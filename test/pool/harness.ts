@@ -1,8 +1,8 @@
-// Shared set-up for the pool tests: config and keys written through the real stores, a
-// fake Google answering by x-goog-api-key, KV bindings that count their operations.
+// Shared set-up for the pool tests: config and keys written through the real stores (and this
+// isolate's runtime cleared, as a fresh isolate), a fake Google answering by x-goog-api-key,
+// KV bindings that count their operations.
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
-import { configSnapshot as snapshotOf, type ConfigSnapshot } from "../../src/config/config-snapshot";
 import { ConfigStore } from "../../src/config/config-store";
 import { DEFAULT_SETTINGS, DEFAULT_WORKER_KEY_OPTIONS, type ModelConfig, type Settings } from "../../src/config/schemas";
 import { KeyStore } from "../../src/pool/key-store";
@@ -66,10 +66,6 @@ export function keyRecord(key: FakeKey): GeminiKeyRecord {
 /** This isolate's runtime forgets everything, as a fresh isolate would. */
 export function resetIsolateCaches(): void {
   isolateRuntime.clear();
-}
-
-export function configSnapshot(settings: Settings = settingsWith(), models: ModelConfig[] = MODELS): ConfigSnapshot {
-  return snapshotOf(models, settings, []);
 }
 
 export interface FakeGoogle {

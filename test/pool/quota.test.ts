@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type ModelConfig, type Settings } from "../../src/config/schemas";
 import { categoryUsage, quotaReached, unavailability } from "../../src/pool/availability";
-import { nextPacificMidnight } from "../../src/pool/pacific-day";
+import { nextPacificMidnight } from "../../src/util/pacific-day";
 import type { DayCounter } from "../../src/pool/types";
 import { MODELS, keyRecord } from "./harness";
 

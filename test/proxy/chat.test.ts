@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { foldLedger } from "../../src/usage/fold";
 import { fakeGoogle, geminiText, googleError, reply, sse } from "../helpers/fake-google";
 import { apiKeyInvalid, overloaded, perMinute429 } from "../helpers/google-replies";
 import { fakeGeminiKey, seedProxy } from "../helpers/seed";
@@ -10,7 +11,9 @@ const KEY_B = fakeGeminiKey("B");
 
 beforeEach(async () => {
   await env.DB.prepare("DELETE FROM usage_calls").run();
-  for (const table of ["usage_daily", "usage_daily_client", "usage_daily_outcome"]) await env.DB.prepare(`DELETE FROM ${table}`).run();
+  for (const table of ["usage_daily", "usage_daily_client", "usage_daily_outcome", "usage_latency"]) await env.DB.prepare(`DELETE FROM ${table}`).run();
+  // Ledger ids start over once the table is empty: the fold cursor (and the counts that read it) too.
+  await env.DB.prepare("UPDATE usage_fold SET through = 0, folded_at = 0 WHERE id = 1").run();
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -31,6 +34,8 @@ describe("POST /v1/chat/completions", () => {
     const rows = await ledgerRows();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ gemini_key_id: "a", client_key_id: "client-1", model: "gemini-2.5-flash", outcome: "ok", status: 200, attempts: 1, prompt_tokens: 5, completion_tokens: 7, streamed: 0 });
+    // The roll-ups get the row when the cron folds the ledger.
+    expect((await foldLedger(env.DB)).rows).toBe(1);
     for (const table of ["usage_daily", "usage_daily_client", "usage_daily_outcome"]) {
       const daily = await env.DB.prepare(`SELECT requests FROM ${table}`).all();
       expect(daily.results, table).toEqual([{ requests: 1 }]);
@@ -100,7 +105,7 @@ describe("POST /v1/chat/completions", () => {
       expect(response.status, text).toBe(200);
       expect(JSON.parse(text).choices[0].message.content).toBe("from the good key");
     }
-    // Each bad key is tried at most once: its state (or sideline) keeps it out afterwards.
+    // Each bad key is tried at most once: its cooling (per-minute 429, in memory), its state (invalid) or its sideline (503) keeps it out afterwards.
     for (const bad of keys.slice(0, 3)) expect(calls.filter((c) => c.apiKey === bad).length).toBeLessThanOrEqual(1);
     const rows = await ledgerRows();
     expect(rows.map((r) => r.gemini_key_id)).toEqual(["k3", "k3", "k3", "k3", "k3"]);

@@ -1,9 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { recordCall, type CallRecord } from "../../src/usage/record";
+import { foldLedger, foldPosition } from "../../src/usage/fold";
+import { recordCall, recordCalls, type CallRecord } from "../../src/usage/record";
 import type { Outcome } from "../../src/usage/schema";
 
-// Each test records on its own day (storage is shared by the tests of a file).
+// The ledger row is written per call (recordCall); the roll-ups get it when the cron folds the
+// ledger (foldLedger). Each test records on its own day (storage is shared by the tests of a
+// file), then folds: a fold takes every row not folded yet, whatever its day.
 
 function call(day: string, outcome: Outcome, extra: Partial<CallRecord> = {}): CallRecord {
   return {
@@ -32,36 +35,56 @@ const rowsOf = async (table: string, day: string) =>
 
 const TOKENS = { prompt_tokens: 11, completion_tokens: 7, thought_tokens: 3, cached_tokens: 2, total_tokens: 21 };
 
-describe("recordCall", () => {
-  it("adds one call to each of the three roll-ups exactly once, with its tokens and latency", async () => {
+describe("recordCall, then the fold", () => {
+  it("writes one ledger row and nothing else; the fold adds it to each of the three roll-ups exactly once, with its tokens, latency and time", async () => {
     const day = "2033-01-01";
-    await recordCall(env.DB, call(day, "ok"));
-    expect(await rowsOf("usage_calls", day)).toHaveLength(1);
+    const ts = Date.parse(`${day}T18:00:00Z`);
+    const id = await recordCall(env.DB, call(day, "ok"));
+    expect(await rowsOf("usage_calls", day)).toMatchObject([{ id }]);
+    for (const table of ["usage_daily", "usage_daily_client", "usage_daily_outcome", "usage_latency"]) {
+      expect(await rowsOf(table, day), table).toEqual([]);
+    }
+    const fold = await foldLedger(env.DB);
+    expect(fold).toMatchObject({ rows: 1, through: id });
     expect(await rowsOf("usage_daily", day)).toEqual([
       { day, gemini_key_id: "key-a", model: "gemini-2.5-flash", requests: 1, errors: 0, served: 1, ...TOKENS, latency_ms_sum: 250 },
     ]);
     expect(await rowsOf("usage_daily_client", day)).toEqual([
-      { day, client_key_id: "client-a", model: "gemini-2.5-flash", requests: 1, errors: 0, ...TOKENS, latency_ms_sum: 250 },
+      { day, client_key_id: "client-a", model: "gemini-2.5-flash", requests: 1, errors: 0, ...TOKENS, latency_ms_sum: 250, last_ts: ts },
     ]);
     expect(await rowsOf("usage_daily_outcome", day)).toEqual([
       { day, model: "gemini-2.5-flash", outcome: "ok", requests: 1, ...TOKENS, latency_ms_sum: 250 },
     ]);
+    // Exactly once: a second fold finds nothing new and changes nothing.
+    expect(await foldLedger(env.DB)).toMatchObject({ rows: 0, through: id });
+    expect(await rowsOf("usage_daily", day)).toMatchObject([{ requests: 1 }]);
+    expect((await foldPosition(env.DB)).through).toBe(id);
   });
 
-  it("adds a second call of the same day, key, client and model to the same rows", async () => {
+  it("adds a second call of the same day, key, client and model to the same rows, in the same fold or a later one; last_ts is the newest call", async () => {
     const day = "2033-01-02";
+    const ts = Date.parse(`${day}T18:00:00Z`);
     await recordCall(env.DB, call(day, "ok"));
-    await recordCall(env.DB, call(day, "ok", { latencyMs: 100, tokens: { promptTokens: 1, completionTokens: 1, thoughtTokens: 0, cachedTokens: 0, totalTokens: 2 } }));
+    await recordCall(env.DB, call(day, "ok", { ts: ts + 60_000, latencyMs: 100, tokens: { promptTokens: 1, completionTokens: 1, thoughtTokens: 0, cachedTokens: 0, totalTokens: 2 } }));
+    await foldLedger(env.DB);
     const doubled = { requests: 2, prompt_tokens: 12, completion_tokens: 8, thought_tokens: 3, cached_tokens: 2, total_tokens: 23, latency_ms_sum: 350 };
     expect(await rowsOf("usage_daily", day)).toEqual([{ day, gemini_key_id: "key-a", model: "gemini-2.5-flash", errors: 0, served: 2, ...doubled }]);
-    expect(await rowsOf("usage_daily_client", day)).toEqual([{ day, client_key_id: "client-a", model: "gemini-2.5-flash", errors: 0, ...doubled }]);
+    expect(await rowsOf("usage_daily_client", day)).toEqual([{ day, client_key_id: "client-a", model: "gemini-2.5-flash", errors: 0, ...doubled, last_ts: ts + 60_000 }]);
     expect(await rowsOf("usage_daily_outcome", day)).toEqual([{ day, model: "gemini-2.5-flash", outcome: "ok", ...doubled }]);
+
+    // A third call, folded later but older than the newest: added to the same rows, last_ts kept.
+    await recordCall(env.DB, call(day, "ok", { ts: ts - 60_000, tokens: { promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 0 }, latencyMs: 0 }));
+    await foldLedger(env.DB);
+    expect(await rowsOf("usage_daily", day)).toMatchObject([{ requests: 3, served: 3, latency_ms_sum: 350 }]);
+    expect(await rowsOf("usage_daily_client", day)).toMatchObject([{ requests: 3, last_ts: ts + 60_000 }]);
+    expect(await rowsOf("usage_daily_outcome", day)).toMatchObject([{ requests: 3 }]);
   });
 
   it("counts ok as served, blocked as served and an error, other outcomes as errors only", async () => {
     const day = "2033-01-03";
     const outcomes: Outcome[] = ["ok", "blocked", "upstream_error", "rate_limited"];
     for (const outcome of outcomes) await recordCall(env.DB, call(day, outcome, { geminiKeyId: `key-${outcome}` }));
+    await foldLedger(env.DB);
     const byKey = await env.DB.prepare("SELECT gemini_key_id, requests, errors, served FROM usage_daily WHERE day = ? ORDER BY gemini_key_id")
       .bind(day)
       .all();
@@ -79,17 +102,30 @@ describe("recordCall", () => {
   it("files a call that reached no key under the empty key id, neither served nor free of error", async () => {
     const day = "2033-01-04";
     await recordCall(env.DB, call(day, "no_key", { geminiKeyId: null, tokens: { promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 0 } }));
+    await foldLedger(env.DB);
     expect(await rowsOf("usage_daily", day)).toMatchObject([{ gemini_key_id: "", requests: 1, errors: 1, served: 0 }]);
     expect((await rowsOf("usage_calls", day))[0]).toMatchObject({ gemini_key_id: null, outcome: "no_key" });
   });
 
-  it("adds the latency histogram next to the roll-ups: total always, time to first byte when known", async () => {
+  it("folds the latency histogram next to the roll-ups: total always, time to first byte when known", async () => {
     const day = "2033-01-05";
     await recordCall(env.DB, call(day, "ok", { streamed: true, latencyMs: 40, ttfbMs: 12 }));
+    await recordCall(env.DB, call(day, "ok", { latencyMs: 40, ttfbMs: null }));
+    await foldLedger(env.DB);
     const { results } = await env.DB.prepare("SELECT metric, count FROM usage_latency WHERE day = ? ORDER BY metric").bind(day).all();
     expect(results).toEqual([
-      { metric: "total", count: 1 },
+      { metric: "total", count: 2 },
       { metric: "ttfb", count: 1 },
     ]);
+  });
+
+  it("recordCalls writes several rows in one batch, in order, answering their ids", async () => {
+    const day = "2033-01-06";
+    const ids = await recordCalls(env.DB, [call(day, "ok"), call(day, "rate_limited"), call(day, "ok")]);
+    expect(ids).toHaveLength(3);
+    expect(ids[1]).toBe(ids[0]! + 1);
+    expect(ids[2]).toBe(ids[0]! + 2);
+    await foldLedger(env.DB);
+    expect(await rowsOf("usage_daily", day)).toMatchObject([{ requests: 3, served: 2, errors: 1 }]);
   });
 });

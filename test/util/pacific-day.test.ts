@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextPacificMidnight, pacificDay, pacificMinuteOfDay } from "../../src/pool/pacific-day";
+import { nextPacificMidnight, pacificDay, pacificMinuteOfDay } from "../../src/util/pacific-day";
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
