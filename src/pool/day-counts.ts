@@ -9,7 +9,7 @@ export interface DayCounts {
   resetThrough: number | null;
   /** Served calls per key id and model id. */
   keys: Record<string, Record<string, number>>;
-  /** Calls (any outcome) per client key id. */
+  /** Calls that reached Google (any outcome) per client key id: what a client's daily limit counts. */
   clients: Record<string, number>;
 }
 
@@ -21,6 +21,7 @@ export interface TailRow {
   model: string;
   clientKeyId: string;
   served: number | boolean;
+  attempts: number;
 }
 
 /** Thresholds below which a row is already in the base (or, for keys, before a reset). */
@@ -34,7 +35,7 @@ export function countRows(counts: DayCounts, rows: readonly TailRow[], from: Cou
   for (const row of rows) {
     if (row.id > counts.through) counts.through = row.id;
     if (row.day !== counts.day) continue;
-    if (row.id > from.clients) counts.clients[row.clientKeyId] = (counts.clients[row.clientKeyId] ?? 0) + 1;
+    if (row.id > from.clients && row.attempts > 0) counts.clients[row.clientKeyId] = (counts.clients[row.clientKeyId] ?? 0) + 1;
     if (row.id > from.keys && row.served && row.geminiKeyId) {
       const models = (counts.keys[row.geminiKeyId] ??= {});
       models[row.model] = (models[row.model] ?? 0) + 1;

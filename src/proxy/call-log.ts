@@ -1,35 +1,47 @@
-import type { Context } from "hono";
-import { pacificDay } from "../util/pacific-day";
 import { ZERO_USAGE, type UsageFigures } from "../openai/usage";
-import type { CallTicket } from "../runtime/own-calls";
 import type { Outcome } from "../usage/schema";
-import type { ProxyEnv } from "./client-auth";
+import type { CallTicket } from "../runtime/own-calls";
+import { pacificDay } from "../util/pacific-day";
+import type { CallDeps, CallEnd } from "./front-door";
 
 /**
- * Collects what the ledger keeps about one proxied call and hands its one D1 row to
- * waitUntil when the call ends (after the last byte, for streams).
+ * What the ledger keeps about one proxied call, filled in by the pipeline as the call goes,
+ * and its one D1 row handed to waitUntil when the call ends (after the last byte, for streams).
  */
 export class CallLog {
+  model = "unknown";
+  category = "unknown";
+  streamed = false;
   attempts = 0;
   geminiKeyId: string | null = null;
   /** Set once Google accepted the call (the key was charged). */
   served = false;
   tokens: UsageFigures = ZERO_USAGE;
-  /** Counts this call for its client (and, once served, its key) in this isolate until D1 holds its row. */
+  /** Counts this call in this isolate (client limit, key quotas) until D1's counts hold its row. */
   readonly ticket: CallTicket;
   private firstByteAt: number | null = null;
   private finished = false;
 
   constructor(
-    private readonly c: Context<ProxyEnv>,
-    private readonly call: { endpoint: string; model: string; category: string; streamed: boolean },
+    private readonly deps: CallDeps,
+    public endpoint: string,
   ) {
-    this.ticket = c.get("runtime").own.open(pacificDay(c.get("receivedAt")), c.get("clientKey").id);
-    c.set("callLog", this);
+    this.ticket = deps.runtime.own.open(pacificDay(deps.receivedAt), deps.clientKey.id);
   }
 
   get isFinished(): boolean {
     return this.finished;
+  }
+
+  /** The call passed its client's daily limit: it holds one of the client's calls while under way. */
+  holdClientSlot(): void {
+    this.ticket.holdsClientSlot = true;
+  }
+
+  /** An attempt on this key is about to reach Google. */
+  attempted(keyId: string): void {
+    this.geminiKeyId = keyId;
+    this.ticket.attempted = true;
   }
 
   markFirstByte(): void {
@@ -39,23 +51,47 @@ export class CallLog {
   finish(status: number, outcome: Outcome, errorCode: string | null = null): void {
     if (this.finished) return;
     this.finished = true;
-    const receivedAt = this.c.get("receivedAt");
+    const { runtime, env, receivedAt, clientKey } = this.deps;
+    runtime.own.end(this.ticket);
     const now = Date.now();
-    const write = this.c.get("runtime").ledger.record(this.c.env, {
-      ts: receivedAt,
-      day: pacificDay(receivedAt),
-      clientKeyId: this.c.get("clientKey").id,
-      geminiKeyId: this.geminiKeyId,
-      ...this.call,
-      status,
-      outcome,
-      served: this.served,
-      attempts: this.attempts,
-      tokens: this.tokens,
-      latencyMs: now - receivedAt,
-      ttfbMs: this.firstByteAt === null ? null : this.firstByteAt - receivedAt,
-      errorCode,
-    }, this.ticket);
-    this.c.executionCtx.waitUntil(write);
+    const write = runtime.ledger.record(
+      env,
+      {
+        ts: receivedAt,
+        day: pacificDay(receivedAt),
+        clientKeyId: clientKey.id,
+        geminiKeyId: this.geminiKeyId,
+        model: this.model,
+        category: this.category,
+        endpoint: this.endpoint,
+        streamed: this.streamed,
+        status,
+        outcome,
+        served: this.served,
+        attempts: this.attempts,
+        tokens: this.tokens,
+        latencyMs: now - receivedAt,
+        ttfbMs: this.firstByteAt === null ? null : this.firstByteAt - receivedAt,
+        errorCode,
+      },
+      this.ticket,
+    );
+    this.deps.waitUntil(write);
+  }
+
+  /** A stream's row, once it has ended however it ended. */
+  finishWhen(ended: Promise<CallEnd>): void {
+    this.deps.waitUntil(
+      ended.then(
+        (end) => {
+          if (end.tokens) this.tokens = end.tokens;
+          this.finish(end.status, end.outcome, end.code ?? null);
+        },
+        (error: unknown) => {
+          console.error(`a stream ended with an error of the proxy's own: ${String(error)}`);
+          this.finish(500, "internal_error", "internal_error");
+        },
+      ),
+    );
   }
 }

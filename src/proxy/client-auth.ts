@@ -3,7 +3,6 @@ import type { ConfigSnapshot } from "../config/config-snapshot";
 import type { WorkerKeyRecord } from "../config/schemas";
 import type { AppEnv } from "../env";
 import { sha256Hex } from "../util/crypto";
-import type { CallLog } from "./call-log";
 import { invalidApiKey } from "./errors";
 
 export type ProxyEnv = {
@@ -12,8 +11,6 @@ export type ProxyEnv = {
     clientKey: WorkerKeyRecord;
     config: ConfigSnapshot;
     receivedAt: number;
-    /** The call's ledger record, once the front door opened it. */
-    callLog?: CallLog;
   };
 };
 
@@ -46,8 +43,5 @@ export function clientAuth(options: { allowGoogleStyle: boolean; onDenied?: () =
     c.set("config", config);
     c.set("receivedAt", receivedAt);
     await next();
-    // Whatever threw after the call's record was opened, the call still leaves its one ledger row.
-    const log = c.get("callLog");
-    if (c.error && log && !log.isFinished) log.finish(500, "internal_error", "internal_error");
   });
 }

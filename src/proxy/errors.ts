@@ -41,7 +41,7 @@ export function modelNotFound(model: string): Response {
 
 /** A failed call in OpenAI's shape, with Retry-After when the failure says when to come back. */
 export function openAIFailure(failure: CallFailure): Response {
-  return errorResponse(failure.status, redactSecrets(failure.message), failure.type, failure.code, null, retryAfter(failure));
+  return errorResponse(failure.status, redactSecrets(failure.message), failure.type, failure.code, failure.param ?? null, retryAfter(failure));
 }
 
 export function retryAfter(failure: CallFailure): Record<string, string> {

@@ -33,6 +33,8 @@ export interface CallFailure {
   /** OpenAI's error `type`; other protocols map the status. */
   type: string;
   code: string;
+  /** The request field at fault, when there is one (OpenAI's `param`). */
+  param?: string | null;
   outcome: Outcome;
   retryAfterSeconds?: number;
 }

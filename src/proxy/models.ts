@@ -1,7 +1,8 @@
 import type { Context } from "hono";
 import { toOpenAIModel, toOpenAIModelList } from "../openai/models";
 import type { ProxyEnv } from "./client-auth";
-import { bareModelId, configuredModel } from "./resolve-model";
+import { modelNotFound } from "./errors";
+import { allowedModel, bareModelId } from "./resolve-model";
 
 // Models carry no creation time of their own; a fixed one keeps answers stable.
 const MODEL_CREATED = 1_700_000_000;
@@ -18,7 +19,8 @@ export function listModels(c: Context<ProxyEnv>): Response {
 
 /** GET /v1/models/{id} */
 export function getModel(c: Context<ProxyEnv>): Response {
-  const model = configuredModel(c, bareModelId(decodeURIComponent(c.req.param("id") ?? "")));
-  if (model instanceof Response) return model;
+  const id = bareModelId(decodeURIComponent(c.req.param("id") ?? ""));
+  const model = allowedModel(c.get("config"), c.get("clientKey"), id);
+  if (!model) return modelNotFound(id);
   return Response.json(toOpenAIModel(model.id, MODEL_CREATED));
 }

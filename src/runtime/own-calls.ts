@@ -1,13 +1,19 @@
 // This isolate's own calls that the counts it read from D1 do not hold yet. A call counts for
-// its client from the moment its ledger record opens, and for its Gemini key from the moment
-// Google accepted it; it stops counting here once this isolate's sync has read its ledger row
-// (the row then counts through the D1 counts), so it is counted exactly once, at once.
+// its client from the moment it passed the client's daily limit (while under way), and for
+// its Gemini key from the moment Google accepted it; once its ledger row is written it counts
+// only if it reached Google, and stops counting here once this isolate's sync has read the row
+// (the row then counts through the D1 counts): counted exactly once, at once.
 
 export class CallTicket {
   keyId: string | null = null;
   model: string | null = null;
+  /** The call passed its client's daily limit and has not ended yet. */
+  holdsClientSlot = false;
+  /** An attempt reached Google: the call counts for the client's limit. */
+  attempted = false;
   /** The ledger row's id once D1 accepted it. */
   rowId: number | null = null;
+  ended = false;
 
   constructor(
     readonly day: string,
@@ -19,6 +25,11 @@ export class CallTicket {
     this.keyId = keyId;
     this.model = model;
   }
+
+  /** Counts for its client's daily limit now. */
+  get countsForClient(): boolean {
+    return this.attempted || (this.holdsClientSlot && !this.ended);
+  }
 }
 
 export class OwnCalls {
@@ -28,6 +39,12 @@ export class OwnCalls {
     const ticket = new CallTicket(day, clientKeyId);
     this.tickets.add(ticket);
     return ticket;
+  }
+
+  /** The call's ledger row is on its way: a call that never reached Google counts for nothing any more. */
+  end(ticket: CallTicket): void {
+    ticket.ended = true;
+    if (!ticket.attempted && ticket.keyId === null) this.tickets.delete(ticket);
   }
 
   /** Drops the tickets the counts of `day` now hold (row id <= through) and those of earlier days. */
@@ -46,7 +63,7 @@ export class OwnCalls {
 
   clientCalls(clientKeyId: string, day: string): number {
     let n = 0;
-    for (const ticket of this.tickets) if (ticket.clientKeyId === clientKeyId && ticket.day === day) n += 1;
+    for (const ticket of this.tickets) if (ticket.clientKeyId === clientKeyId && ticket.day === day && ticket.countsForClient) n += 1;
     return n;
   }
 

@@ -24,11 +24,12 @@ export const FOLD_STATEMENTS = [
    ${TAIL} GROUP BY 1, 2, 3
    ON CONFLICT (\`day\`, \`gemini_key_id\`, \`model\`) DO UPDATE SET \`requests\` = \`requests\` + excluded.\`requests\`,
      \`errors\` = \`errors\` + excluded.\`errors\`, \`served\` = \`served\` + excluded.\`served\`, ${ADD_TOKENS}`,
-  `INSERT INTO \`usage_daily_client\` (\`day\`, \`client_key_id\`, \`model\`, \`requests\`, \`errors\`, ${TOKEN_COLUMNS}, \`last_ts\`)
-   SELECT \`day\`, \`client_key_id\`, \`model\`, count(*), sum(\`outcome\` <> 'ok'), ${TOKEN_SUMS}, max(\`ts\`)
+  `INSERT INTO \`usage_daily_client\` (\`day\`, \`client_key_id\`, \`model\`, \`requests\`, \`errors\`, ${TOKEN_COLUMNS}, \`last_ts\`, \`attempted\`)
+   SELECT \`day\`, \`client_key_id\`, \`model\`, count(*), sum(\`outcome\` <> 'ok'), ${TOKEN_SUMS}, max(\`ts\`), sum(\`attempts\` > 0)
    ${TAIL} GROUP BY 1, 2, 3
    ON CONFLICT (\`day\`, \`client_key_id\`, \`model\`) DO UPDATE SET \`requests\` = \`requests\` + excluded.\`requests\`,
-     \`errors\` = \`errors\` + excluded.\`errors\`, ${ADD_TOKENS}, \`last_ts\` = max(\`last_ts\`, excluded.\`last_ts\`)`,
+     \`errors\` = \`errors\` + excluded.\`errors\`, ${ADD_TOKENS}, \`last_ts\` = max(\`last_ts\`, excluded.\`last_ts\`),
+     \`attempted\` = \`attempted\` + excluded.\`attempted\``,
   `INSERT INTO \`usage_daily_outcome\` (\`day\`, \`model\`, \`outcome\`, \`requests\`, ${TOKEN_COLUMNS})
    SELECT \`day\`, \`model\`, \`outcome\`, count(*), ${TOKEN_SUMS}
    ${TAIL} GROUP BY 1, 2, 3

@@ -6,7 +6,7 @@ import type { TailRow } from "../pool/day-counts";
 export const TAIL_PAGE = 1_000;
 
 const TAIL_ROWS =
-  "SELECT `id`, `day`, `gemini_key_id` AS geminiKeyId, `model`, `client_key_id` AS clientKeyId, `served` FROM `usage_calls` WHERE `id` > ?1 ORDER BY `id` LIMIT ?2";
+  "SELECT `id`, `day`, `gemini_key_id` AS geminiKeyId, `model`, `client_key_id` AS clientKeyId, `served`, `attempts` FROM `usage_calls` WHERE `id` > ?1 ORDER BY `id` LIMIT ?2";
 const RESET = "SELECT `through` FROM `quota_resets` WHERE `day` = ?1";
 const VERSION = "SELECT `version` FROM `config_version` WHERE `id` = 1";
 
@@ -29,7 +29,7 @@ export async function readDayBase(database: D1Database, day: string): Promise<Da
     database
       .prepare("SELECT `gemini_key_id` AS keyId, `model`, `served` FROM `usage_daily` WHERE `day` = ?1 AND `served` > 0 AND `gemini_key_id` <> ''")
       .bind(day),
-    database.prepare("SELECT `client_key_id` AS clientId, sum(`requests`) AS n FROM `usage_daily_client` WHERE `day` = ?1 GROUP BY 1").bind(day),
+    database.prepare("SELECT `client_key_id` AS clientId, sum(`attempted`) AS n FROM `usage_daily_client` WHERE `day` = ?1 GROUP BY 1").bind(day),
   ]);
   const base: DayBase = {
     foldThrough: Number(fold?.results[0]?.through ?? 0),

@@ -94,6 +94,9 @@ export const usageDailyClient = sqliteTable(
     ...tokenColumns(),
     latencyMsSum: integer("latency_ms_sum").notNull().default(0),
     lastTs: integer("last_ts").notNull().default(0), // newest call's ts: "last used" of a client key
+    // Calls that reached Google (attempts > 0): what a client key's daily limit counts. A call
+    // refused before (bad request, unknown model, the limit itself) leaves a row but uses none.
+    attempted: integer("attempted").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.day, t.clientKeyId, t.model] })],
 );

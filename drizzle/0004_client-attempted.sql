@@ -1,0 +1,1 @@
+ALTER TABLE `usage_daily_client` ADD `attempted` integer DEFAULT 0 NOT NULL;

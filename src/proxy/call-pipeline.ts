@@ -1,0 +1,103 @@
+import { callGemini } from "../gemini/client";
+import { TranslationError } from "../openai/errors";
+import { KeyPool } from "../pool/key-pool";
+import { CallLog } from "./call-log";
+import { logInternalError } from "./errors";
+import { withFailover } from "./failover";
+import type { CallFailure } from "./failure-policy";
+import type { Answer, CallDeps, FrontDoor } from "./front-door";
+import { allowedModel, clientLimitReached } from "./resolve-model";
+
+/**
+ * A proxied call's whole life, for every front door: parse, resolve the model and the
+ * client's limit, translate, go through the pool with failover, answer (JSON or stream) — and
+ * exactly one ledger row whatever happens and wherever it throws.
+ */
+export async function runCall<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, deps: CallDeps): Promise<Response> {
+  const log = new CallLog(deps, door.endpoint(null));
+  try {
+    return await serve(door, request, deps, log);
+  } catch (error) {
+    if (error instanceof TranslationError) return fail(door, log, clientFailure(error));
+    logInternalError(request, error);
+    if (log.isFinished) throw error; // the answer was already under way: nothing else to say
+    return fail(door, log, { status: 500, message: "Internal error in the proxy; see the Worker logs.", type: "server_error", code: "internal_error", outcome: "internal_error" });
+  }
+}
+
+async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, deps: CallDeps, log: CallLog): Promise<Response> {
+  const parsed = await door.parse(request, deps);
+  log.endpoint = door.endpoint(parsed);
+  log.streamed = door.streamed(parsed);
+  const modelId = door.modelId(parsed);
+  log.model = modelId;
+  const model = allowedModel(deps.config, deps.clientKey, modelId);
+  if (!model) return fail(door, log, modelNotFound(modelId));
+  log.category = model.category;
+
+  const limited = await clientLimitReached(deps);
+  if (limited) return fail(door, log, limited);
+  log.holdClientSlot();
+
+  const spec = await door.prepare(parsed, model, deps);
+  const pool = await KeyPool.open(deps.runtime, deps.env, deps.waitUntil);
+  const { settings } = deps.config;
+  const result = await withFailover<Reply>({
+    pool,
+    model,
+    maxAttempts: settings.maxAttempts,
+    signal: deps.signal,
+    attempt: async (key) => {
+      log.attempted(key.id);
+      const attempt = await callGemini({
+        ...spec,
+        base: deps.env.GEMINI_API_BASE,
+        apiKey: key.secret,
+        signal: deps.signal,
+        timeoutMs: settings.attemptTimeoutMs,
+      });
+      return attempt.ok ? door.accept(attempt.response, parsed) : attempt;
+    },
+  });
+  log.attempts = result.attempts;
+  if (!result.ok) return fail(door, log, result.answer);
+  if (door.charges?.(parsed) === false) {
+    pool.release(result.key.id, model.id);
+  } else {
+    pool.recordSuccess(result.key.id, model.id, log.ticket);
+    log.served = true;
+  }
+  const answer = await door.answer(result.value, parsed, { deps, markFirstByte: () => log.markFirstByte() });
+  return respond(answer, log);
+}
+
+function respond(answer: Answer, log: CallLog): Response {
+  if (answer.kind === "json") {
+    if (answer.end.tokens) log.tokens = answer.end.tokens;
+    log.markFirstByte();
+    log.finish(answer.end.status, answer.end.outcome, answer.end.code ?? null);
+    return Response.json(answer.body, { status: answer.end.status });
+  }
+  log.finishWhen(answer.ended);
+  return answer.response;
+}
+
+function fail<Req, Reply>(door: FrontDoor<Req, Reply>, log: CallLog, failure: CallFailure): Response {
+  log.finish(failure.status, failure.outcome, failure.code);
+  return door.renderFailure(failure);
+}
+
+function modelNotFound(modelId: string): CallFailure {
+  return {
+    status: 404,
+    message: `The model \`${modelId}\` does not exist or you do not have access to it.`,
+    type: "invalid_request_error",
+    code: "model_not_found",
+    param: "model",
+    outcome: "client_error",
+  };
+}
+
+function clientFailure(error: TranslationError): CallFailure {
+  return { status: error.status, message: error.message, type: error.type, code: error.code, param: error.param, outcome: "client_error" };
+}

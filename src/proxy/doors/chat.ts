@@ -1,0 +1,105 @@
+import type { GenerateContentResponse } from "../../gemini/types";
+import { collectRemoteMediaUrls, collectToolCallIds, resolveModelName, toGeminiChatRequest } from "../../openai/request";
+import { isEmptyReply, toChatCompletion } from "../../openai/response";
+import { parseChatRequest, type ChatCompletionRequest } from "../../openai/schemas";
+import { ChatStreamTranslator } from "../../openai/stream";
+import { lookupSignatures, rememberSignatures } from "../../signatures/signature-store";
+import { randomToken } from "../../util/crypto";
+import { pipeChatStream } from "../chat-stream";
+import { openAIFailure } from "../errors";
+import type { Answer, CallDeps, CallEnd, FrontDoor } from "../front-door";
+import { readJsonBody } from "../read-body";
+import { fetchRemoteMedia } from "../remote-media";
+
+interface ChatCall {
+  body: ChatCompletionRequest;
+  modelId: string;
+  webSearch: boolean;
+  id: string;
+  created: number;
+}
+
+/** POST /v1/chat/completions: OpenAI Chat Completions over generateContent / streamGenerateContent. */
+export const chatDoor: FrontDoor<ChatCall, GenerateContentResponse | Response> = {
+  endpoint: () => "chat",
+  renderFailure: openAIFailure,
+
+  async parse(request, deps) {
+    const body = parseChatRequest(await readJsonBody(request));
+    const { model, webSearch } = resolveModelName(body.model);
+    return { body, modelId: model, webSearch, id: `chatcmpl-${randomToken(18)}`, created: Math.floor(deps.receivedAt / 1000) };
+  },
+  modelId: (call) => call.modelId,
+  streamed: (call) => call.body.stream === true,
+
+  async prepare(call, model, deps) {
+    const { options } = deps.clientKey;
+    const [signatures, remoteMedia] = await Promise.all([
+      lookupSignatures(deps.env.DB, collectToolCallIds(call.body)),
+      fetchRemoteMedia(collectRemoteMediaUrls(call.body)),
+    ]);
+    const body = toGeminiChatRequest(call.body, {
+      upstreamModel: model.id,
+      webSearch: call.webSearch,
+      safetyOff: options.safetyOff,
+      systemAsUser: options.systemAsUser,
+      alwaysIncludeThoughts: deps.config.settings.alwaysIncludeThoughts,
+      signatures,
+      remoteMedia,
+    });
+    return call.body.stream === true
+      ? { path: `models/${model.id}:streamGenerateContent`, query: { alt: "sse" }, stream: true, body }
+      : { path: `models/${model.id}:generateContent`, body };
+  },
+
+  async accept(response, call) {
+    if (call.body.stream === true) return { ok: true, value: response };
+    const reply = (await response.json()) as GenerateContentResponse;
+    if (isEmptyReply(reply)) return { ok: false, failure: { kind: "empty", message: "empty reply" } };
+    return { ok: true, value: reply };
+  },
+
+  async answer(reply, call, { deps, markFirstByte }) {
+    if (reply instanceof Response) return streamAnswer(reply, call, deps, markFirstByte);
+    const translated = toChatCompletion(reply, { id: call.id, created: call.created, model: call.body.model });
+    // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
+    // If D1 refuses, the answer still stands (the next turn falls back to Google's dummy signature).
+    await rememberSignatures(deps.env.DB, translated.signatures).catch((error: unknown) =>
+      console.error(`remembering thought signatures failed: ${String(error)}`),
+    );
+    return { kind: "json", body: translated.body, end: { status: 200, outcome: translated.blocked ? "blocked" : "ok", tokens: translated.usage } };
+  },
+};
+
+/** Each upstream event translated and forwarded as it arrives; the ledger row when it ends. */
+function streamAnswer(upstream: Response, call: ChatCall, deps: CallDeps, markFirstByte: () => void): Promise<Answer> {
+  const translator = new ChatStreamTranslator({
+    id: call.id,
+    created: call.created,
+    model: call.body.model,
+    includeUsage: call.body.stream_options?.include_usage === true,
+  });
+  let ended!: (end: CallEnd) => void;
+  const endedPromise = new Promise<CallEnd>((resolve) => (ended = resolve));
+  const stream = pipeChatStream({
+    upstream,
+    translator,
+    keepAliveMs: deps.config.settings.keepAliveSeconds * 1000,
+    onFirstByte: markFirstByte,
+    beforeClose: () => rememberSignatures(deps.env.DB, translator.signatures),
+    onEnd: ({ error, aborted }) => {
+      const tokens = translator.usage;
+      if (aborted) ended({ status: 499, outcome: "aborted", code: "client_disconnected", tokens });
+      else if (error !== null) ended({ status: 200, outcome: "upstream_error", code: "stream_error", tokens });
+      else ended({ status: 200, outcome: translator.blocked ? "blocked" : "ok", tokens });
+    },
+  });
+  deps.waitUntil(stream.done);
+  return Promise.resolve({
+    kind: "stream",
+    ended: endedPromise,
+    response: new Response(stream.body, {
+      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" },
+    }),
+  });
+}

@@ -1,0 +1,84 @@
+import type { GenerateContentResponse } from "../../gemini/types";
+import { TranslationError } from "../../openai/errors";
+import { isEmptyReply } from "../../openai/response";
+import { hasTokenCounts, usageFromGemini } from "../../openai/usage";
+import type { Answer, CallEnd, FrontDoor } from "../front-door";
+import { googleFailure } from "../google-errors";
+import { passThroughStream } from "../native-stream";
+import { readJsonBody } from "../read-body";
+
+export const NATIVE_METHODS = ["generateContent", "streamGenerateContent", "countTokens", "embedContent", "batchEmbedContents"] as const;
+export type NativeMethod = (typeof NATIVE_METHODS)[number];
+
+interface NativeCall {
+  modelId: string;
+  method: NativeMethod;
+  body: object;
+  alt: string | null;
+}
+
+/**
+ * Gemini's own REST API under /v1beta (`models/{model}:{method}`), passed through as Google
+ * answers it, over the same pool, failover and ledger.
+ */
+export function nativeDoor(modelId: string, method: NativeMethod): FrontDoor<NativeCall, object | Response> {
+  return {
+    endpoint: () => `native:${method}`,
+    renderFailure: googleFailure,
+
+    async parse(request) {
+      const body = await readJsonBody(request);
+      if (!body || typeof body !== "object" || Array.isArray(body)) {
+        throw new TranslationError("The request body must be a JSON object.", { code: "invalid_json" });
+      }
+      return { modelId, method, body, alt: new URL(request.url).searchParams.get("alt") };
+    },
+    modelId: (call) => call.modelId,
+    streamed: (call) => call.method === "streamGenerateContent",
+    // countTokens is free at Google and does not count against a key's daily quota.
+    charges: (call) => call.method !== "countTokens",
+
+    prepare: async (call, model) => ({
+      path: `models/${model.id}:${call.method}`,
+      ...(call.alt ? { query: { alt: call.alt } } : {}),
+      stream: call.method === "streamGenerateContent",
+      body: call.body,
+    }),
+
+    async accept(response, call) {
+      if (call.method === "streamGenerateContent") return { ok: true, value: response };
+      const reply = (await response.json()) as object;
+      if (call.method === "generateContent" && isEmptyReply(reply as GenerateContentResponse)) {
+        return { ok: false, failure: { kind: "empty", message: "empty reply" } };
+      }
+      return { ok: true, value: reply };
+    },
+
+    async answer(reply, _call, { deps, markFirstByte }): Promise<Answer> {
+      if (reply instanceof Response) {
+        let ended!: (end: CallEnd) => void;
+        const endedPromise = new Promise<CallEnd>((resolve) => (ended = resolve));
+        const stream = passThroughStream(reply, {
+          onFirstByte: markFirstByte,
+          onEnd: ({ usage, aborted, error }) => {
+            const tokens = usage ?? undefined;
+            if (error !== null) ended({ status: 200, outcome: "upstream_error", code: "stream_error", tokens });
+            else if (aborted) ended({ status: 499, outcome: "aborted", code: "client_disconnected", tokens });
+            else ended({ status: 200, outcome: "ok", tokens });
+          },
+        });
+        deps.waitUntil(stream.done);
+        return {
+          kind: "stream",
+          ended: endedPromise,
+          response: new Response(stream.body, {
+            headers: { "content-type": reply.headers.get("content-type") ?? "text/event-stream", "cache-control": "no-cache" },
+          }),
+        };
+      }
+      const generated = reply as GenerateContentResponse;
+      const tokens = hasTokenCounts(generated.usageMetadata) ? usageFromGemini(generated.usageMetadata) : undefined;
+      return { kind: "json", body: reply, end: { status: 200, outcome: generated.promptFeedback?.blockReason ? "blocked" : "ok", tokens } };
+    },
+  };
+}

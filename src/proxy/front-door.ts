@@ -1,0 +1,69 @@
+import type { ConfigSnapshot } from "../config/config-snapshot";
+import type { ModelConfig, WorkerKeyRecord } from "../config/schemas";
+import type { Env } from "../env";
+import type { UsageFigures } from "../openai/usage";
+import type { IsolateRuntime } from "../runtime/runtime";
+import type { Outcome } from "../usage/schema";
+import type { AttemptOutcome } from "./failover";
+import type { CallFailure } from "./failure-policy";
+
+/** What a proxied call runs on: plain values, no Hono context, so tests can drive the pipeline. */
+export interface CallDeps {
+  runtime: IsolateRuntime;
+  env: Env;
+  waitUntil: (promise: Promise<unknown>) => void;
+  /** The client's disconnect. */
+  signal: AbortSignal;
+  receivedAt: number;
+  clientKey: WorkerKeyRecord;
+  config: ConfigSnapshot;
+}
+
+/** The Google call one attempt makes; the key, base URL, timeout and abort come from the pipeline. */
+export interface GeminiCallSpec {
+  path: string;
+  body: unknown;
+  query?: Record<string, string>;
+  stream?: boolean;
+}
+
+/** How a call ended, for its ledger row. */
+export interface CallEnd {
+  status: number;
+  outcome: Outcome;
+  code?: string | null;
+  tokens?: UsageFigures;
+}
+
+export type Answer =
+  | { kind: "json"; body: unknown; end: CallEnd }
+  | { kind: "stream"; response: Response; ended: Promise<CallEnd> };
+
+export interface AnswerContext {
+  deps: CallDeps;
+  /** The first byte of the answer is on its way (time to first byte in the ledger). */
+  markFirstByte(): void;
+}
+
+/**
+ * A front door (OpenAI chat, embeddings, Gemini native, …) as an adapter on the call pipeline
+ * (src/proxy/call-pipeline.ts): it parses and translates, accepts Google's reply, renders the
+ * answer, and renders failures in its own protocol's shape. The pipeline owns the rest: model
+ * and client limits, the pool with failover, and the one ledger row.
+ * Client mistakes are thrown as TranslationError (status, code, param, message).
+ */
+export interface FrontDoor<Req, Reply> {
+  /** The ledger's endpoint name (`null` before the request could be parsed). */
+  endpoint(request: Req | null): string;
+  renderFailure(failure: CallFailure): Response;
+  parse(request: Request, deps: CallDeps): Promise<Req>;
+  modelId(request: Req): string;
+  streamed(request: Req): boolean;
+  /** Google's request (lookups such as thought signatures or remote media allowed). */
+  prepare(request: Req, model: ModelConfig, deps: CallDeps): Promise<GeminiCallSpec>;
+  /** A 2xx from Google: the value to answer from, or a failure another key may fix (an empty reply). */
+  accept(response: Response, request: Req): Promise<AttemptOutcome<Reply>>;
+  /** false for calls Google does not count against a key's quota (countTokens). */
+  charges?(request: Req): boolean;
+  answer(reply: Reply, request: Req, context: AnswerContext): Promise<Answer>;
+}
