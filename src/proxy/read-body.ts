@@ -9,9 +9,16 @@ export async function readJsonBody(request: Request, maxBytes = MAX_REQUEST_BYTE
   const declared = Number(declaredHeader ?? "0");
   if (declared > maxBytes) throw tooLarge(maxBytes);
   // A declared length within the limit bounds the body (the runtime enforces it): read it whole.
-  const bytes = declaredHeader !== null && Number.isFinite(declared)
-    ? new Uint8Array(await request.arrayBuffer())
-    : await readLimited(request, maxBytes);
+  let bytes: Uint8Array;
+  try {
+    bytes = declaredHeader !== null && Number.isFinite(declared)
+      ? new Uint8Array(await request.arrayBuffer())
+      : await readLimited(request, maxBytes);
+  } catch (error) {
+    if (error instanceof TranslationError) throw error;
+    // The client's body broke off while being read (it went away, or sent a bad chunk).
+    throw new TranslationError(`The request body could not be read: ${String(error)}`, { code: "unreadable_body" });
+  }
   const text = new TextDecoder().decode(bytes);
   if (text.trim() === "") throw new TranslationError("The request body is empty; send a JSON object.", { code: "invalid_json" });
   try {

@@ -50,7 +50,7 @@ describe("recordCall, then the fold", () => {
       { day, gemini_key_id: "key-a", model: "gemini-2.5-flash", requests: 1, errors: 0, served: 1, ...TOKENS, latency_ms_sum: 250 },
     ]);
     expect(await rowsOf("usage_daily_client", day)).toEqual([
-      { day, client_key_id: "client-a", model: "gemini-2.5-flash", requests: 1, errors: 0, ...TOKENS, latency_ms_sum: 250, last_ts: ts },
+      { day, client_key_id: "client-a", model: "gemini-2.5-flash", requests: 1, errors: 0, ...TOKENS, latency_ms_sum: 250, last_ts: ts, attempted: 1 },
     ]);
     expect(await rowsOf("usage_daily_outcome", day)).toEqual([
       { day, model: "gemini-2.5-flash", outcome: "ok", requests: 1, ...TOKENS, latency_ms_sum: 250 },
@@ -69,14 +69,14 @@ describe("recordCall, then the fold", () => {
     await foldLedger(env.DB);
     const doubled = { requests: 2, prompt_tokens: 12, completion_tokens: 8, thought_tokens: 3, cached_tokens: 2, total_tokens: 23, latency_ms_sum: 350 };
     expect(await rowsOf("usage_daily", day)).toEqual([{ day, gemini_key_id: "key-a", model: "gemini-2.5-flash", errors: 0, served: 2, ...doubled }]);
-    expect(await rowsOf("usage_daily_client", day)).toEqual([{ day, client_key_id: "client-a", model: "gemini-2.5-flash", errors: 0, ...doubled, last_ts: ts + 60_000 }]);
+    expect(await rowsOf("usage_daily_client", day)).toEqual([{ day, client_key_id: "client-a", model: "gemini-2.5-flash", errors: 0, ...doubled, last_ts: ts + 60_000, attempted: 2 }]);
     expect(await rowsOf("usage_daily_outcome", day)).toEqual([{ day, model: "gemini-2.5-flash", outcome: "ok", ...doubled }]);
 
     // A third call, folded later but older than the newest: added to the same rows, last_ts kept.
     await recordCall(env.DB, call(day, "ok", { ts: ts - 60_000, tokens: { promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 0 }, latencyMs: 0 }));
     await foldLedger(env.DB);
     expect(await rowsOf("usage_daily", day)).toMatchObject([{ requests: 3, served: 3, latency_ms_sum: 350 }]);
-    expect(await rowsOf("usage_daily_client", day)).toMatchObject([{ requests: 3, last_ts: ts + 60_000 }]);
+    expect(await rowsOf("usage_daily_client", day)).toMatchObject([{ requests: 3, attempted: 3, last_ts: ts + 60_000 }]);
     expect(await rowsOf("usage_daily_outcome", day)).toMatchObject([{ requests: 3 }]);
   });
 

@@ -35,7 +35,11 @@ export const chatDoor: FrontDoor<ChatCall, GenerateContentResponse | Response> =
   async prepare(call, model, deps) {
     const { options } = deps.clientKey;
     const [signatures, remoteMedia] = await Promise.all([
-      lookupSignatures(deps.env.DB, collectToolCallIds(call.body)),
+      // D1 failing here costs the thought signatures (Google's documented dummy stands in), not the call.
+      lookupSignatures(deps.env.DB, collectToolCallIds(call.body)).catch((error: unknown) => {
+        console.error(`looking up thought signatures failed: ${String(error)}`);
+        return new Map<string, string>();
+      }),
       fetchRemoteMedia(collectRemoteMediaUrls(call.body)),
     ]);
     const body = toGeminiChatRequest(call.body, {
