@@ -91,7 +91,7 @@ describe("models", () => {
       "/v1beta/models?pageSize=1000&pageToken=page-2",
     ]);
     const badKey = (await store.listKeys()).find((k) => k.secret === badSecret);
-    expect((await store.readStates([badKey?.id ?? ""])).get(badKey?.id ?? "")?.status).toBe("invalid");
+    expect((await store.readStates()).get(badKey?.id ?? "")?.status).toBe("invalid");
   });
 
   it("answers 502 with a redacted message when Google fails for another reason", async () => {
@@ -120,8 +120,9 @@ describe("settings", () => {
       keepAliveSeconds: 15,
       alwaysIncludeThoughts: false,
       retentionDays: 90,
+      retentionMaxMb: 400,
     });
-    const next = { ...defaults, quotas: { pro: 50, flash: 1000 }, alwaysIncludeThoughts: true, maxAttempts: 5 };
+    const next = { ...defaults, quotas: { pro: 50, flash: 1000 }, alwaysIncludeThoughts: true, maxAttempts: 5, retentionMaxMb: 120 };
     expect(await session.json("PUT", "/api/admin/settings", next)).toEqual(next);
     expect(await session.json("GET", "/api/admin/settings")).toEqual(next);
   });
@@ -134,6 +135,19 @@ describe("settings", () => {
     const body = (await partial.json()) as { error: { issues: { path: string }[] } };
     expect(body.error.issues.map((i) => i.path)).toContain("maxAttempts");
     expect((await session.request("PUT", "/api/admin/settings", { ...before, maxAttempts: 0 })).status).toBe(400);
+    for (const retentionMaxMb of [9, 491, 100.5, "400"]) {
+      const refused = await session.request("PUT", "/api/admin/settings", { ...before, retentionMaxMb });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path)).toEqual(["retentionMaxMb"]);
+    }
     expect(await session.json("GET", "/api/admin/settings")).toEqual(before);
+  });
+
+  it("takes a settings object without retentionMaxMb (a client older than the field) as 400 MB", async () => {
+    const session = await admin();
+    const { retentionMaxMb: _omitted, ...older } = await session.json<Record<string, unknown>>("GET", "/api/admin/settings");
+    expect(await session.json("PUT", "/api/admin/settings", { ...older, retentionMaxMb: 10 })).toMatchObject({ retentionMaxMb: 10 });
+    expect(await session.json("PUT", "/api/admin/settings", older)).toEqual({ ...older, retentionMaxMb: 400 });
+    expect(await session.json("GET", "/api/admin/settings")).toMatchObject({ retentionMaxMb: 400 });
   });
 });

@@ -395,12 +395,56 @@ describe("admin panel in Chromium", () => {
       // The browser refuses a value above the Worker's bound before anything is sent.
       expect(await page.getByLabel("Keep-alive interval (s)").evaluate((input: HTMLInputElement) => input.validity.rangeOverflow)).toBe(true);
       await page.getByLabel("Keep-alive interval (s)").fill("20");
+      await page.getByLabel("Database size limit (MB)").fill("300");
       await dismissToasts();
       await page.getByRole("button", { name: "Save" }).click();
       await page.locator(".toast", { hasText: "Saved." }).waitFor();
-      expect(await admin.get("/api/admin/settings")).toMatchObject({ quotas: { pro: original.quotas.pro + 7 }, keepAliveSeconds: 20 });
+      expect(await admin.get("/api/admin/settings")).toMatchObject({ quotas: { pro: original.quotas.pro + 7 }, keepAliveSeconds: 20, retentionMaxMb: 300 });
+      // The free-plan section follows the saved limit.
+      await page.locator('[data-panel="plan"] .plan-database', { hasText: "above 300 MB" }).waitFor();
     } finally {
       await admin.put("/api/admin/settings", original);
+    }
+  });
+
+  it("shows the free plan's use today on the settings page, and states a limit hit as text", async () => {
+    const { page } = ui;
+    const hitAt = new Date();
+    hitAt.setUTCHours(14, 2, 0, 0);
+    // A limit hit cannot be provoked locally: the real answer gets one added on its way to the page.
+    await page.route("**/api/admin/plan", async (route) => {
+      const response = await route.fetch();
+      const plan = (await response.json()) as { limitHits: unknown[] };
+      plan.limitHits = [{ resource: "kv_writes", at: hitAt.toISOString(), detail: HOSTILE_NAME }];
+      await route.fulfill({ response, json: plan });
+    });
+    try {
+      await page.click("#tab-dashboard");
+      await page.click("#tab-settings");
+      const section = page.locator('[data-panel="plan"]');
+      await section.waitFor();
+      expect(await section.locator("h2").textContent()).toMatch(/^Free plan today \(\d{4}-\d{2}-\d{2}, UTC\)$/);
+      const rows = section.locator("tbody tr");
+      expect(await rows.count()).toBe(7);
+      const cells = async (name: string) => rows.filter({ hasText: name }).first().locator("td").allTextContents();
+      // This run's admin changes (keys, models, client key, settings) are KV writes, counted.
+      const kvWrites = await cells("KV writes");
+      expect(kvWrites[1]).toMatch(/^[\d,]+ \/ 1,000$/);
+      expect(numberIn(kvWrites[1]!.split("/")[0])).toBeGreaterThan(0);
+      expect(kvWrites[3]).toBe("counted");
+      // The calls this file made are in the ledger: the Worker-request estimate has them.
+      const requests = await cells("Worker requests");
+      expect(requests[1]).toMatch(/ \/ 100,000$/);
+      expect(requests[3]).toBe("estimate");
+      expect(await section.locator("meter").count()).toBe(8); // one per resource and the database
+      expect(await section.locator(".plan-database").textContent()).toMatch(/^Database size: [\d.,]+ MB of 500 MB; older call records are deleted above \d+ MB$/);
+      await section.locator(".warning", { hasText: `KV writes limit reached at 14:02 UTC: ${HOSTILE_NAME}` }).waitFor();
+      expect(await page.locator('img[src="x"]').count()).toBe(0);
+      await dismissToasts();
+      await page.screenshot({ path: path.join(SCREENSHOTS, "settings-plan.png"), fullPage: true });
+    } finally {
+      // Waits for a handler still running (a later refresh of the section) before removing it.
+      await page.unrouteAll({ behavior: "wait" });
     }
   });
 

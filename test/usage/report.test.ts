@@ -1,9 +1,20 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { latencyPercentiles, usageSeries, usageTotals, usageTotalsCsv } from "../../src/usage/report";
-import { insertDaily, insertLatency } from "./rollups";
+import { foldLedger } from "../../src/usage/fold";
+import {
+  SERIES_GROUPS,
+  SERIES_METRICS,
+  TOTALS_GROUPS,
+  latencyPercentiles,
+  usageSeries,
+  usageTotals,
+  usageTotalsCsv,
+} from "../../src/usage/report";
+import { foldedThrough, insertCalls, insertDaily, insertLatency } from "./rollups";
 
-// Each test writes its own days (storage is shared by the tests of a file).
+// Each test writes its own days (storage is shared by the tests of a file). Roll-up rows are
+// written directly (insertDaily: calls already folded); ledger rows with insertCalls are the
+// unfolded tail until a test folds them.
 
 describe("usageTotals", () => {
   const range = { from: "2031-01-01", to: "2031-01-03" };
@@ -164,5 +175,127 @@ describe("usageTotalsCsv", () => {
         "'=cmd|' /C calc'!A0,3,1,4,5,6,7,22,\r\n" +
         '"gemini ""x"", 2",1,0,0,0,0,0,0,12\r\n',
     );
+  });
+});
+
+/** Every answer the usage routes can give over a range: each grouping, series, latency, CSV. */
+async function everyAnswer(range: { from: string; to: string }) {
+  const answers: Record<string, unknown> = {};
+  for (const by of TOTALS_GROUPS) {
+    const rows = await usageTotals(env.DB, range, by);
+    answers[`totals ${by}`] = rows;
+    answers[`csv ${by}`] = usageTotalsCsv(by, rows);
+  }
+  for (const by of SERIES_GROUPS) {
+    for (const metric of SERIES_METRICS) answers[`series ${by} ${metric}`] = await usageSeries(env.DB, range, by, metric);
+  }
+  answers["latency"] = await latencyPercentiles(env.DB, range);
+  answers["latency pro"] = await latencyPercentiles(env.DB, range, "pro");
+  return answers;
+}
+
+describe("the unfolded tail of the ledger", () => {
+  const range = { from: "2031-07-01", to: "2031-07-03" };
+  beforeAll(async () => {
+    // Folded before: 4 ok calls of 100 ms.
+    await insertDaily([{ day: "2031-07-01", key: "k1", model: "flash", client: "c1", requests: 4, promptTokens: 40, totalTokens: 60, latencyMsSum: 400 }]);
+    await insertLatency("2031-07-01", "flash", "total", { 6: 4 }); // (76,114]
+    // Not folded yet.
+    await insertCalls([
+      { day: "2031-07-01", key: "k1", model: "flash", client: "c1", promptTokens: 10, totalTokens: 15, latencyMs: 100, ttfbMs: 20 },
+      { day: "2031-07-01", key: null, model: "flash", client: "c2", outcome: "no_key", latencyMs: 5 },
+      { day: "2031-07-03", key: "k2", model: "pro", client: "c2", outcome: "rate_limited", latencyMs: 300 },
+      { day: "2031-07-03", key: "k2", model: "pro", client: "c1", promptTokens: 7, completionTokens: 3, thoughtTokens: 1, cachedTokens: 2, totalTokens: 11, latencyMs: 200, ttfbMs: 50 },
+      // Outside the range on both sides.
+      { day: "2031-06-30", key: "k1", model: "flash", client: "c1", totalTokens: 1000 },
+      { day: "2031-07-04", key: "k1", model: "flash", client: "c1", totalTokens: 1000 },
+    ]);
+  });
+
+  it("adds the tail's calls to every grouping of the totals", async () => {
+    expect(await usageTotals(env.DB, range, "day")).toEqual([
+      { group: "2031-07-01", requests: 6, errors: 1, promptTokens: 50, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 75, avgLatencyMs: 84 }, // 505 / 6
+      { group: "2031-07-02", requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 0, avgLatencyMs: null },
+      { group: "2031-07-03", requests: 2, errors: 1, promptTokens: 7, completionTokens: 3, thoughtTokens: 1, cachedTokens: 2, totalTokens: 11, avgLatencyMs: 250 },
+    ]);
+    const pairs = async (by: "key" | "model" | "client" | "outcome") =>
+      (await usageTotals(env.DB, range, by)).map((row) => [row.group, row.requests, row.errors, row.totalTokens, row.avgLatencyMs]);
+    // A tail call without a key groups under "", as the fold's coalesce(gemini_key_id, '').
+    expect(await pairs("key")).toEqual([
+      ["k1", 5, 0, 75, 100],
+      ["k2", 2, 1, 11, 250],
+      ["", 1, 1, 0, 5],
+    ]);
+    expect(await pairs("model")).toEqual([
+      ["flash", 6, 1, 75, 84],
+      ["pro", 2, 1, 11, 250],
+    ]);
+    expect(await pairs("client")).toEqual([
+      ["c1", 6, 0, 86, 117], // (400 + 100 + 200) / 6 = 116.7
+      ["c2", 2, 2, 0, 153], // (5 + 300) / 2 = 152.5
+    ]);
+    expect(await pairs("outcome")).toEqual([
+      ["ok", 6, 0, 86, 117],
+      ["no_key", 1, 1, 0, 5],
+      ["rate_limited", 1, 1, 0, 300],
+    ]);
+  });
+
+  it("adds the tail's calls to the daily series", async () => {
+    expect(await usageSeries(env.DB, range, "model", "requests")).toEqual({
+      days: ["2031-07-01", "2031-07-02", "2031-07-03"],
+      series: [
+        { name: "flash", values: [6, 0, 0] },
+        { name: "pro", values: [0, 0, 2] },
+      ],
+    });
+    expect((await usageSeries(env.DB, range, "key", "errors")).series).toEqual([
+      { name: "", values: [1, 0, 0] },
+      { name: "k2", values: [0, 0, 1] },
+    ]);
+    expect((await usageSeries(env.DB, range, "client", "tokens")).series).toEqual([
+      { name: "c1", values: [75, 0, 11] },
+      { name: "c2", values: [0, 0, 0] },
+    ]);
+    expect((await usageSeries(env.DB, range, "outcome", "errors")).series).toEqual([
+      { name: "no_key", values: [1, 0, 0] },
+      { name: "rate_limited", values: [0, 0, 1] },
+    ]);
+  });
+
+  it("adds the tail's calls to the latency histogram (total, and ttfb where streamed)", async () => {
+    expect(await latencyPercentiles(env.DB, range)).toEqual({
+      days: ["2031-07-01", "2031-07-02", "2031-07-03"],
+      // 07-01: b0 1 (the 5 ms no_key), b6 4 + 1. p50 rank 3: 76 + 38 * 2/5 = 91.2; p95 rank 5.7: 76 + 38 * 4.7/5.
+      // 07-03: b8 (171,256] 1, b9 (256,384] 1. p50 rank 1: 256; p95 rank 1.9: 256 + 128 * 0.9.
+      totalP50: [91, null, 256],
+      totalP95: [112, null, 371],
+      // 20 ms in (15,23]: 19 and 22.6; 50 ms in (34,51]: 42.5 and 50.15.
+      ttfbP50: [19, null, 43],
+      ttfbP95: [23, null, 50],
+    });
+    expect((await latencyPercentiles(env.DB, range, "pro")).totalP50).toEqual([null, null, 256]);
+  });
+
+  it("answers exactly the same after the tail is folded, and shows new calls at once", async () => {
+    const before = await everyAnswer(range);
+    const report = await foldLedger(env.DB, Date.parse("2031-07-04T00:00:00Z"));
+    expect(report.rows).toBeGreaterThanOrEqual(6);
+    const after = await everyAnswer(range);
+    expect(after).toEqual(before);
+    // Nothing left in the tail; a second fold finds nothing and changes nothing.
+    expect((await foldLedger(env.DB)).rows).toBe(0);
+    expect(await everyAnswer(range)).toEqual(before);
+
+    // A call recorded after the fold is in the charts before the next one.
+    const [id] = await insertCalls([{ day: "2031-07-02", key: "k3", model: "flash", client: "c3", totalTokens: 9, latencyMs: 40 }]);
+    expect(id).toBeGreaterThan(await foldedThrough());
+    const days = await usageTotals(env.DB, range, "day");
+    expect(days.map((row) => row.requests)).toEqual([6, 1, 2]);
+    expect((await usageTotals(env.DB, range, "client")).find((row) => row.group === "c3")).toMatchObject({ requests: 1, totalTokens: 9 });
+    expect((await latencyPercentiles(env.DB, range)).totalP50[1]).toBe(43); // 40 ms in (34,51]: 42.5
+    const withNewCall = await everyAnswer(range);
+    await foldLedger(env.DB);
+    expect(await everyAnswer(range)).toEqual(withNewCall);
   });
 });

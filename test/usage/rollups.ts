@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { latencyBucket } from "../../src/usage/latency-buckets";
 import type { Outcome } from "../../src/usage/schema";
 
 export interface DailyRow {
@@ -24,8 +25,8 @@ const adding = (names: string) =>
     .join(", ");
 
 /**
- * Adds calls to the three daily roll-ups directly, as record.ts would have left them: each row
- * stands for `requests` calls of one day, key, model, client and outcome.
+ * Adds calls to the three daily roll-ups directly, as a fold (src/usage/fold.ts) would have left
+ * them: each row stands for `requests` calls of one day, key, model, client and outcome.
  */
 export async function insertDaily(rows: DailyRow[]): Promise<void> {
   const byKey = env.DB.prepare(
@@ -77,4 +78,69 @@ export async function insertLatency(
   await env.DB.batch(
     Object.entries(counts).map(([bucket, count]) => insert.bind(day, model, metric, Number(bucket), count)),
   );
+}
+
+export interface LedgerRow {
+  day: string;
+  /** Epoch ms; defaults to noon UTC of the day plus the row's index. */
+  ts?: number;
+  /** null: the call never reached a key. */
+  key?: string | null;
+  model?: string;
+  client?: string;
+  outcome?: Outcome;
+  promptTokens?: number;
+  completionTokens?: number;
+  thoughtTokens?: number;
+  cachedTokens?: number;
+  totalTokens?: number;
+  latencyMs?: number;
+  ttfbMs?: number | null;
+}
+
+/**
+ * Writes ledger rows (usage_calls) as the proxy records calls, without folding them: they are
+ * the tail until `foldLedger` runs. Answers the ids written.
+ */
+export async function insertCalls(rows: LedgerRow[]): Promise<number[]> {
+  const insert = env.DB.prepare(
+    `INSERT INTO usage_calls (ts, day, client_key_id, gemini_key_id, model, category, endpoint, streamed, status,
+       outcome, served, attempts, prompt_tokens, completion_tokens, thought_tokens, cached_tokens, total_tokens,
+       latency_ms, ttfb_ms, latency_bucket, ttfb_bucket, error_code)
+     VALUES (?, ?, ?, ?, ?, 'flash', 'chat', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+  );
+  const results = await env.DB.batch<{ id: number }>(
+    rows.map((row, i) => {
+      const outcome = row.outcome ?? "ok";
+      const latencyMs = row.latencyMs ?? 100;
+      const ttfbMs = row.ttfbMs ?? null;
+      return insert.bind(
+        row.ts ?? Date.parse(`${row.day}T12:00:00Z`) + i,
+        row.day,
+        row.client ?? "c1",
+        row.key === undefined ? "k1" : row.key,
+        row.model ?? "gemini-2.5-flash",
+        ttfbMs === null ? 0 : 1,
+        outcome === "ok" || outcome === "blocked" ? 200 : 502,
+        outcome,
+        outcome === "ok" || outcome === "blocked" ? 1 : 0,
+        row.promptTokens ?? 0,
+        row.completionTokens ?? 0,
+        row.thoughtTokens ?? 0,
+        row.cachedTokens ?? 0,
+        row.totalTokens ?? 0,
+        latencyMs,
+        ttfbMs,
+        latencyBucket(latencyMs),
+        ttfbMs === null ? null : latencyBucket(ttfbMs),
+        outcome === "ok" ? null : outcome,
+      );
+    }),
+  );
+  return results.map((result) => Number(result.results[0]?.id));
+}
+
+/** Where the fold cursor stands (every ledger row with id <= it is in the roll-ups). */
+export async function foldedThrough(): Promise<number> {
+  return Number((await env.DB.prepare("SELECT through FROM usage_fold WHERE id = 1").first<{ through: number }>())?.through ?? 0);
 }

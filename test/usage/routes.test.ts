@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
 import { usageRoutes } from "../../src/admin/usage-routes";
-import { insertDaily, insertLatency } from "./rollups";
+import { foldLedger } from "../../src/usage/fold";
+import { insertCalls, insertDaily, insertLatency } from "./rollups";
 
 const app = new Hono().route("/api/admin", usageRoutes);
 
@@ -130,6 +131,40 @@ describe("GET /usage/export.csv", () => {
         "",
       ].join("\r\n"),
     );
+  });
+});
+
+describe("the unfolded tail", () => {
+  const paths = [
+    "/usage?from=2032-07-01&to=2032-07-02&by=day",
+    "/usage?from=2032-07-01&to=2032-07-02&by=key",
+    "/usage?from=2032-07-01&to=2032-07-02&by=client",
+    "/usage/series?from=2032-07-01&to=2032-07-02&by=outcome&metric=requests",
+    "/usage/latency?from=2032-07-01&to=2032-07-02",
+    "/usage/export.csv?from=2032-07-01&to=2032-07-02&by=model",
+  ];
+  const answers = async () => Promise.all(paths.map(async (path) => (await get(path)).text()));
+
+  it("shows a call as soon as its ledger row is written, and the same after the fold", async () => {
+    await insertDaily([{ day: "2032-07-01", key: "k1", model: "flash", client: "c1", requests: 3, totalTokens: 30, latencyMsSum: 300 }]);
+    await insertCalls([{ day: "2032-07-02", key: "k9", model: "flash", client: "c9", outcome: "timeout", totalTokens: 0, latencyMs: 60_000 }]);
+    const body = await (await get(paths[0]!)).json<{ rows: { group: string; requests: number; errors: number }[] }>();
+    expect(body.rows.map((row) => [row.group, row.requests, row.errors])).toEqual([
+      ["2032-07-01", 3, 0],
+      ["2032-07-02", 1, 1],
+    ]);
+    expect(await (await get(paths[1]!)).json()).toMatchObject({ rows: [{ group: "k1", requests: 3 }, { group: "k9", requests: 1, errors: 1 }] });
+    expect(await (await get(paths[3]!)).json()).toEqual({
+      days: ["2032-07-01", "2032-07-02"],
+      series: [
+        { name: "ok", values: [3, 0] },
+        { name: "timeout", values: [0, 1] },
+      ],
+    });
+    expect((await (await get(paths[4]!)).json<{ totalP50: unknown[] }>()).totalP50[1]).not.toBeNull();
+    const before = await answers();
+    await foldLedger(env.DB);
+    expect(await answers()).toEqual(before);
   });
 });
 

@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import * as google from "../helpers/google-replies";
-import { chatRequest, secretOf, seed } from "./harness";
+import { chatRequest, secretOf, seed } from "../pool/harness";
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -30,7 +30,7 @@ import {
   waitUntilCollector,
   type Behaviour,
   type FakeGoogle,
-} from "./harness";
+} from "../pool/harness";
 
 const FLASH = MODELS[1]!;
 const store = new KeyStore(env.GEMINI_KEYS_KV);
