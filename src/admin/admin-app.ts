@@ -2,9 +2,11 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { authRoutes } from "./auth-routes";
 import { geminiKeyRoutes } from "./gemini-key-routes";
+import { countAdminKv } from "./kv-counting";
 import { modelRoutes } from "./model-routes";
 import { requireSameOrigin } from "./origin-guard";
 import { pageRoutes } from "./page-routes";
+import { planRoutes } from "./plan-routes";
 import { poolRoutes } from "./pool-routes";
 import { requireSession } from "./session";
 import { settingsRoutes } from "./settings-routes";
@@ -19,6 +21,8 @@ adminApp.use("/api/*", async (c, next) => {
   c.header("Cache-Control", "no-store");
 });
 adminApp.use("/api/*", requireSameOrigin);
+// KV writes, deletes and lists made while serving the admin API count against the free plan.
+adminApp.use("/api/*", countAdminKv);
 adminApp.route("/api/auth", authRoutes);
 
 adminApp.use("/api/admin/*", requireSession);
@@ -28,5 +32,6 @@ adminApp.route("/api/admin", modelRoutes);
 adminApp.route("/api/admin", settingsRoutes);
 adminApp.route("/api/admin", poolRoutes);
 adminApp.route("/api/admin", usageRoutes);
+adminApp.route("/api/admin", planRoutes);
 
 adminApp.route("/", pageRoutes);

@@ -1,5 +1,5 @@
 // What the charts add up: the roll-up rows of the range plus the unfolded tail of the ledger,
-// projected to the same columns, in ONE statement. One statement reads one snapshot, so a fold
+// summed to the same columns, in ONE statement. One statement reads one snapshot, so a fold
 // running at the same moment moves rows from the tail into the roll-ups without a chart ever
 // counting a call twice or missing it; before and after a fold the sums are the same.
 import { type SQLWrapper, and, between, eq, isNotNull, sql } from "drizzle-orm";
@@ -14,50 +14,80 @@ export interface DayRange {
 }
 
 const column = <T = number>(value: SQLWrapper, alias: string) => sql<T>`${value}`.as(alias);
+const summed = (value: SQLWrapper, alias: string) => sql<number>`sum(${value})`.as(alias);
 
 /**
- * Roll-up rows of the range (one per day x group x other dimensions), then one row per tail
- * call of the range carrying that call's figures, under the same column names.
+ * The roll-up rows of the range and the tail calls of the range, each side summed per group
+ * under the same column names: the tail aggregated as the fold would add it. The caller sums
+ * the two sides per group again. Pre-summing keeps what SQLite sorts small: the tail (a few
+ * thousand calls) becomes a few rows per group.
  */
 export function currentRows(db: D1Database, view: RollUpView, range: DayRange) {
   const orm = drizzle(db);
   const folded = orm
     .select({
-      day: column<string>(view.day, "day"),
       group: column<string>(view.group, "grp"),
-      requests: column(view.requests, "requests"),
-      errors: column(view.errors, "errors"),
-      promptTokens: column(view.promptTokens, "prompt_tokens"),
-      completionTokens: column(view.completionTokens, "completion_tokens"),
-      thoughtTokens: column(view.thoughtTokens, "thought_tokens"),
-      cachedTokens: column(view.cachedTokens, "cached_tokens"),
-      totalTokens: column(view.totalTokens, "total_tokens"),
-      latencyMsSum: column(view.latencyMsSum, "latency_ms_sum"),
+      requests: summed(view.requests, "requests"),
+      errors: summed(view.errors, "errors"),
+      promptTokens: summed(view.promptTokens, "prompt_tokens"),
+      completionTokens: summed(view.completionTokens, "completion_tokens"),
+      thoughtTokens: summed(view.thoughtTokens, "thought_tokens"),
+      cachedTokens: summed(view.cachedTokens, "cached_tokens"),
+      totalTokens: summed(view.totalTokens, "total_tokens"),
+      latencyMsSum: summed(view.latencyMsSum, "latency_ms_sum"),
     })
     .from(view.table)
-    .where(between(view.day, range.from, range.to));
+    .where(between(view.day, range.from, range.to))
+    .groupBy(view.group);
+  const tailGroup = sql`${view.tailGroup}`;
   const tail = orm
     .select({
-      day: column<string>(usageCalls.day, "day"),
-      group: column<string>(view.tailGroup, "grp"),
-      requests: column(sql`1`, "requests"),
-      errors: column(tailError, "errors"),
-      promptTokens: column(usageCalls.promptTokens, "prompt_tokens"),
-      completionTokens: column(usageCalls.completionTokens, "completion_tokens"),
-      thoughtTokens: column(usageCalls.thoughtTokens, "thought_tokens"),
-      cachedTokens: column(usageCalls.cachedTokens, "cached_tokens"),
-      totalTokens: column(usageCalls.totalTokens, "total_tokens"),
-      latencyMsSum: column(usageCalls.latencyMs, "latency_ms_sum"),
+      group: column<string>(tailGroup, "grp"),
+      requests: column<number>(sql`count(*)`, "requests"),
+      errors: summed(tailError, "errors"),
+      promptTokens: summed(usageCalls.promptTokens, "prompt_tokens"),
+      completionTokens: summed(usageCalls.completionTokens, "completion_tokens"),
+      thoughtTokens: summed(usageCalls.thoughtTokens, "thought_tokens"),
+      cachedTokens: summed(usageCalls.cachedTokens, "cached_tokens"),
+      totalTokens: summed(usageCalls.totalTokens, "total_tokens"),
+      latencyMsSum: summed(usageCalls.latencyMs, "latency_ms_sum"),
     })
     .from(usageCalls)
-    .where(and(inTail, between(usageCalls.day, range.from, range.to)));
+    .where(and(inTail, between(usageCalls.day, range.from, range.to)))
+    .groupBy(tailGroup);
   return folded.unionAll(tail).as("current_rows");
+}
+
+/** What a daily series counts, on a roll-up row and on a ledger row. */
+export type SeriesFigure = "requests" | "tokens" | "errors";
+
+/**
+ * One figure per day and group: the roll-up side summed per day and group (in primary-key
+ * order for every roll-up but the outcome one), the tail side per day and group, as in
+ * `currentRows` but without the columns a series does not draw.
+ */
+export function currentSeriesRows(db: D1Database, view: RollUpView, range: DayRange, figure: SeriesFigure) {
+  const orm = drizzle(db);
+  const rolled = figure === "tokens" ? view.totalTokens : figure === "errors" ? view.errors : view.requests;
+  const fromTail = figure === "tokens" ? usageCalls.totalTokens : figure === "errors" ? tailError : sql`1`;
+  const tailGroup = sql`${view.tailGroup}`;
+  const folded = orm
+    .select({ day: column<string>(view.day, "day"), group: column<string>(view.group, "grp"), value: summed(rolled, "value") })
+    .from(view.table)
+    .where(between(view.day, range.from, range.to))
+    .groupBy(view.day, view.group);
+  const tail = orm
+    .select({ day: column<string>(usageCalls.day, "day"), group: column<string>(tailGroup, "grp"), value: summed(fromTail, "value") })
+    .from(usageCalls)
+    .where(and(inTail, between(usageCalls.day, range.from, range.to)))
+    .groupBy(usageCalls.day, tailGroup);
+  return folded.unionAll(tail).as("current_series");
 }
 
 /**
  * Latency histogram counts of the range (optionally one model): the usage_latency rows, then
- * one `total` row per tail call and one `ttfb` row per tail call that has a first byte, each
- * counting 1 in the call's bucket (fold.ts folds latency_bucket and ttfb_bucket the same way).
+ * the tail's calls counted per day and bucket, once for `total` and once for `ttfb` (calls
+ * with a first byte), as fold.ts folds latency_bucket and ttfb_bucket.
  */
 export function currentLatencyRows(db: D1Database, range: DayRange, model?: string) {
   const orm = drizzle(db);
@@ -77,18 +107,20 @@ export function currentLatencyRows(db: D1Database, range: DayRange, model?: stri
       day: column<string>(usageCalls.day, "day"),
       metric: column<"total" | "ttfb">(sql`'total'`, "metric"),
       bucket: column(usageCalls.latencyBucket, "bucket"),
-      count: column(sql`1`, "count"),
+      count: column(sql`count(*)`, "count"),
     })
     .from(usageCalls)
-    .where(inRange);
+    .where(inRange)
+    .groupBy(usageCalls.day, usageCalls.latencyBucket);
   const tailTtfb = orm
     .select({
       day: column<string>(usageCalls.day, "day"),
       metric: column<"total" | "ttfb">(sql`'ttfb'`, "metric"),
       bucket: column(usageCalls.ttfbBucket, "bucket"),
-      count: column(sql`1`, "count"),
+      count: column(sql`count(*)`, "count"),
     })
     .from(usageCalls)
-    .where(and(inRange, isNotNull(usageCalls.ttfbBucket)));
+    .where(and(inRange, isNotNull(usageCalls.ttfbBucket)))
+    .groupBy(usageCalls.day, usageCalls.ttfbBucket);
   return folded.unionAll(tailTotal).unionAll(tailTtfb).as("current_latency");
 }

@@ -1,7 +1,7 @@
 import { type SQLWrapper, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { toCsv } from "./csv";
-import { type DayRange, currentLatencyRows, currentRows } from "./current-rows";
+import { type DayRange, currentLatencyRows, currentRows, currentSeriesRows } from "./current-rows";
 import { listDays } from "./days";
 import { histogramQuantile } from "./percentile";
 import { ROLL_UP_FOR } from "./roll-ups";
@@ -102,13 +102,12 @@ export async function usageTotals(db: D1Database, range: DayRange, by: TotalsGro
 
 /** The daily series query, exposed so the benchmark times and inspects the route's SQL. */
 export function usageSeriesQuery(db: D1Database, range: DayRange, by: SeriesGroup, metric: SeriesMetric) {
-  const rows = currentRows(db, ROLL_UP_FOR[by], range);
-  const value = metric === "tokens" ? rows.totalTokens : metric === "errors" ? rows.errors : rows.requests;
+  const rows = currentSeriesRows(db, ROLL_UP_FOR[by], range, metric);
   return drizzle(db)
-    .select({ day: rows.day, name: rows.group, value: summed(value) })
+    .select({ day: rows.day, name: rows.group, value: summed(rows.value) })
     .from(rows)
-    .where(metric === "errors" ? sql`${rows.errors} > 0` : undefined)
-    .groupBy(sql`${rows.day}`, sql`${rows.group}`);
+    .groupBy(sql`${rows.day}`, sql`${rows.group}`)
+    .having(metric === "errors" ? sql`sum(${rows.value}) > 0` : undefined);
 }
 
 /**
@@ -158,7 +157,7 @@ export async function latencyPercentiles(db: D1Database, range: DayRange, model?
     const key = `${row.day}|${row.metric}`;
     let counts = histograms.get(key);
     if (!counts) histograms.set(key, (counts = new Map()));
-    counts.set(row.bucket, row.count);
+    counts.set(Number(row.bucket), row.count);
   }
   const percentile = (metric: "total" | "ttfb", q: number) =>
     days.map((day) => {

@@ -78,6 +78,30 @@ export interface Settings {
   keepAliveSeconds: number;
   alwaysIncludeThoughts: boolean;
   retentionDays: number;
+  retentionMaxMb: number;
+}
+
+export type PlanResource =
+  | "worker_requests"
+  | "kv_reads"
+  | "kv_writes"
+  | "kv_deletes"
+  | "kv_lists"
+  | "d1_rows_read"
+  | "d1_rows_written";
+
+export interface PlanToday {
+  utcDay: string;
+  database: { bytes: number; limitBytes: number; retentionMaxMb: number };
+  resources: {
+    resource: PlanResource;
+    used: number;
+    limit: number;
+    counted: boolean;
+    basis: "counted" | "estimate" | "not counted";
+    how: string;
+  }[];
+  limitHits: { resource: string; at: string; detail: string }[];
 }
 
 export interface PoolToday {

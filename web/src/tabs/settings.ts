@@ -1,14 +1,17 @@
-/** The settings tab: quotas, the attempt loop, keep-alive, thoughts and ledger retention. */
+/** The settings tab: quotas, the attempt loop, keep-alive, thoughts, ledger retention, and the free plan's use today. */
 import { api } from "../lib/api";
 import { clear, h } from "../lib/dom";
 import { t } from "../lib/i18n";
 import { toast, toastError } from "../lib/toast";
-import type { Settings } from "../lib/types";
+import type { PlanToday, Settings } from "../lib/types";
 import { emptyState, field, requiredInteger, section } from "../lib/ui";
+import { planPanel } from "./plan-panel";
 import type { Tab } from "./tab";
 
 export function createSettingsTab(panel: HTMLElement): Tab {
   let settings: Settings | null = null;
+  let plan: PlanToday | null = null;
+  let planElement: HTMLElement | null = null;
   // Bounds mirror the Worker's validation, so the browser can point at a bad field first.
   const number = (min: number, max: number) => h("input", { type: "number", min, max, step: 1, inputmode: "numeric", required: true });
   const inputs = {
@@ -18,6 +21,7 @@ export function createSettingsTab(panel: HTMLElement): Tab {
     attemptTimeoutMs: number(1000, 600_000),
     keepAliveSeconds: number(0, 120),
     retentionDays: number(1, 3650),
+    retentionMaxMb: number(10, 490),
     alwaysIncludeThoughts: h("input", { type: "checkbox" }),
   };
 
@@ -28,15 +32,24 @@ export function createSettingsTab(panel: HTMLElement): Tab {
     inputs.attemptTimeoutMs.value = String(from.attemptTimeoutMs);
     inputs.keepAliveSeconds.value = String(from.keepAliveSeconds);
     inputs.retentionDays.value = String(from.retentionDays);
+    inputs.retentionMaxMb.value = String(from.retentionMaxMb);
     inputs.alwaysIncludeThoughts.checked = from.alwaysIncludeThoughts;
   }
 
   async function load(): Promise<void> {
-    try {
-      settings = await api.get<Settings>("/api/admin/settings");
+    // The free plan's figures are read alongside; their failure leaves the settings usable.
+    const [loadedSettings, loadedPlan] = await Promise.allSettled([
+      api.get<Settings>("/api/admin/settings"),
+      api.get<PlanToday>("/api/admin/plan"),
+    ]);
+    if (loadedSettings.status === "fulfilled") {
+      settings = loadedSettings.value;
       fill(settings);
-    } catch (error) {
-      toastError(error);
+    } else toastError(loadedSettings.reason);
+    if (loadedPlan.status === "fulfilled") plan = loadedPlan.value;
+    else {
+      plan = null;
+      toastError(loadedPlan.reason);
     }
     render();
   }
@@ -51,10 +64,16 @@ export function createSettingsTab(panel: HTMLElement): Tab {
         keepAliveSeconds: requiredInteger(inputs.keepAliveSeconds),
         alwaysIncludeThoughts: inputs.alwaysIncludeThoughts.checked,
         retentionDays: requiredInteger(inputs.retentionDays, 1),
+        retentionMaxMb: requiredInteger(inputs.retentionMaxMb, 10),
       };
       settings = await api.put<Settings>("/api/admin/settings", next);
       if (settings && typeof settings === "object" && "quotas" in settings) fill(settings);
       toast(t("common.saved"), "success");
+      // The save itself is a KV write, and the size limit may have changed.
+      plan = await api.get<PlanToday>("/api/admin/plan").catch(() => plan);
+      const fresh = planSection();
+      planElement?.replaceWith(fresh);
+      planElement = fresh;
     } catch (error) {
       toastError(error);
     }
@@ -85,10 +104,22 @@ export function createSettingsTab(panel: HTMLElement): Tab {
         field(t("settings.keepAlive"), inputs.keepAliveSeconds, t("settings.keepAliveHint")),
         field(t("settings.alwaysThoughts"), inputs.alwaysIncludeThoughts, t("settings.alwaysThoughtsHint")),
       ),
-      h("fieldset", {}, h("legend", {}, t("settings.ledger")), field(t("settings.retention"), inputs.retentionDays, t("settings.retentionHint"))),
+      h(
+        "fieldset",
+        {},
+        h("legend", {}, t("settings.ledger")),
+        field(t("settings.retention"), inputs.retentionDays, t("settings.retentionHint")),
+        field(t("settings.retentionMaxMb"), inputs.retentionMaxMb, t("settings.retentionMaxMbHint")),
+      ),
       h("div", { class: "form-actions" }, h("button", { type: "submit", class: "btn btn-primary" }, t("common.save"))),
     );
     panel.append(section(t("settings.title"), form));
+    planElement = planSection();
+    panel.append(planElement);
+  }
+
+  function planSection(): HTMLElement {
+    return plan ? planPanel(plan) : section(t("plan.title", { day: "—" }), emptyState(t("plan.unavailable")));
   }
 
   return { load, render };
