@@ -8,6 +8,7 @@ import type { IsolateRuntime } from "./runtime/runtime";
 import { pruneSignatures } from "./signatures/signature-store";
 import { foldLedger, foldPosition } from "./usage/fold";
 import { addPlanUsage, noteLimitHit } from "./usage/plan-usage";
+import { dropPartitions, ROTATE_AFTER_MS, rotateLedger } from "./usage/ledger-partitions";
 import { pruneLedger } from "./usage/retention";
 import { pacificDay, pacificMinuteOfDay } from "./util/pacific-day";
 
@@ -20,6 +21,8 @@ export interface CronReport {
   /** Whether the day's counts in KV were rewritten (only when they changed). */
   countsWritten: boolean;
   kvWrites: number;
+  /** The partition the ledger was rotated to by this run (the daily reset run, about weekly). */
+  rotated: string | null;
 }
 
 /** The cron fires every 10 minutes (wrangler.toml); the run in the first 10 after Pacific midnight is the daily reset. */
@@ -28,6 +31,7 @@ const RESET_WINDOW_MINUTES = 10;
 export const FOLD_EVERY_MS = 3_600_000;
 export const FOLD_AT_ROWS = 5_000;
 const MB = 1024 * 1024;
+const DAY_MS = 86_400_000;
 
 /**
  * Decides from the scheduled time alone (never the wall clock), so a test can fire it for
@@ -37,7 +41,7 @@ const MB = 1024 * 1024;
 export async function runScheduled(scheduledTime: number, env: Env): Promise<CronReport> {
   const day = pacificDay(scheduledTime);
   const dailyReset = pacificMinuteOfDay(scheduledTime) < RESET_WINDOW_MINUTES;
-  const report: CronReport = { day, dailyReset, folded: 0, countsWritten: false, kvWrites: 0 };
+  const report: CronReport = { day, dailyReset, folded: 0, countsWritten: false, kvWrites: 0, rotated: null };
   let rowsWritten = 0;
   if (dailyReset) {
     report.kvWrites += await kvWrite(env, scheduledTime, () => liftModelBlocks(env.GEMINI_KEYS_KV));
@@ -51,7 +55,14 @@ export async function runScheduled(scheduledTime: number, env: Env): Promise<Cro
   if (dailyReset) {
     // Read directly, not through an isolate's view, whose clock scheduledTime is not.
     const { retentionDays, retentionMaxMb } = await new ConfigStore(env.WORKER_CONFIG_KV).getSettings();
-    await pruneLedger(env.DB, { beforeTs: scheduledTime - retentionDays * 86_400_000, maxBytes: retentionMaxMb * MB });
+    const retentionMs = retentionDays * DAY_MS;
+    report.rotated = await rotateLedger(env.DB, scheduledTime, Math.min(ROTATE_AFTER_MS, retentionMs));
+    const { bytes } = await dropPartitions(env.DB, { beforeTs: scheduledTime - retentionMs, maxBytes: retentionMaxMb * MB });
+    // Only when dropping whole partitions was not enough: old rows one by one (each a row written).
+    if (bytes > retentionMaxMb * MB) {
+      const pruned = await pruneLedger(env.DB, { beforeTs: 0, maxBytes: retentionMaxMb * MB });
+      rowsWritten += pruned.rowsWritten;
+    }
     await pruneSignatures(env.DB, scheduledTime);
   }
   report.kvWrites += await kvWrite(env, scheduledTime, async () => {

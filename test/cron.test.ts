@@ -146,13 +146,21 @@ describe("the reset run", () => {
     expect((await stateOf("spent"))?.models).not.toEqual({});
   });
 
-  it("folds the ledger into the roll-ups, then prunes folded rows past the retention, keeping the roll-ups", async () => {
+  it("folds the ledger into the roll-ups, rotates it to a partition, and drops partitions past the retention, keeping the roll-ups", async () => {
     const old = midnight - 91 * 86_400_000;
     await ledger([call("2026-04-16", old, "fine", "gemini-2.5-flash"), call("2026-07-15", midnight - 3_600_000, "fine", "gemini-2.5-flash")]);
     const report = await runScheduled(midnight, env);
     expect(report.folded).toBeGreaterThanOrEqual(2);
-    const rows = await env.DB.prepare("SELECT day FROM usage_calls WHERE day IN ('2026-04-16', '2026-07-15')").all<{ day: string }>();
-    expect(rows.results.map((r) => r.day)).toEqual(["2026-07-15"]);
+    // The ledger's oldest call is older than a week: the whole (folded) ledger became a partition.
+    expect(report.rotated).toMatch(/^usage_calls_\d{12}$/);
+    const live = await env.DB.prepare("SELECT day FROM usage_calls WHERE day IN ('2026-04-16', '2026-07-15')").all<{ day: string }>();
+    expect(live.results).toEqual([]);
+    const kept = await env.DB.prepare(`SELECT day FROM \`${report.rotated}\` WHERE day IN ('2026-04-16', '2026-07-15') ORDER BY id`).all<{ day: string }>();
+    expect(kept.results.map((r) => r.day)).toEqual(["2026-04-16", "2026-07-15"]); // its newest call is within the retention
+    // A reset run once its newest call is past the retention (90 days) drops the partition with one DROP TABLE.
+    await runScheduled(midnight + 91 * 86_400_000, env);
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = ?").bind(report.rotated).first<{ n: number }>();
+    expect(left?.n).toBe(0);
     for (const table of ["usage_daily", "usage_daily_client", "usage_daily_outcome"]) {
       const rollUp = await env.DB.prepare(`SELECT requests FROM ${table} WHERE day = '2026-04-16'`).first<{ requests: number }>();
       expect(rollUp?.requests, table).toBe(1);

@@ -44,7 +44,7 @@ export const FOLD_STATEMENTS = [
    ON CONFLICT (\`day\`, \`model\`, \`metric\`, \`bucket\`) DO UPDATE SET \`count\` = \`count\` + excluded.\`count\``,
 ];
 
-const MOVE_CURSOR = "UPDATE `usage_fold` SET `through` = max(`through`, ?1), `folded_at` = ?2 WHERE `id` = 1";
+export const MOVE_CURSOR = "UPDATE `usage_fold` SET `through` = max(`through`, ?1), `folded_at` = ?2 WHERE `id` = 1";
 
 export interface FoldReport {
   /** Ledger rows folded by this run. */

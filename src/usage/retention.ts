@@ -15,8 +15,11 @@
 // size_after is the measure, and it is the figure the 500 MB limit is about.
 
 const OLDEST = "(SELECT min(`id`) FROM `usage_calls`)";
-/** The first unfolded id: nothing from here on may go. */
-const TAIL_START = "coalesce((SELECT `through` FROM `usage_fold` WHERE `id` = 1), 0) + 1";
+/**
+ * The first row that must stay: the unfolded tail, and always the newest row — an emptied
+ * table would hand out ids from 1 again, below every cursor that walks the ledger by id.
+ */
+const TAIL_START = "min(coalesce((SELECT `through` FROM `usage_fold` WHERE `id` = 1), 0) + 1, (SELECT max(`id`) FROM `usage_calls`))";
 
 // Each DELETE has ONE upper bound on the rowid (min(...) of the candidates): SQLite searches
 // the rowid range below it. Two separate bounds (`id <= a AND id < b`) make it search by one and

@@ -192,3 +192,18 @@ export const planUsage = sqliteTable(
   (t) => [primaryKey({ columns: [t.utcDay, t.resource] })],
 );
 
+
+/**
+ * Raw ledger rows of the past, by period. D1 counts every deleted row as a row written, so
+ * deleting a day of calls would cost as many rows written as recording them did; instead the
+ * cron renames the ledger to `name` about weekly (after folding it) and later drops the whole
+ * table, which costs no row written per call (src/usage/ledger-partitions.ts).
+ */
+export const ledgerPartitions = sqliteTable("ledger_partitions", {
+  name: text("name").primaryKey(),
+  firstId: integer("first_id").notNull(),
+  lastId: integer("last_id").notNull(),
+  firstTs: integer("first_ts").notNull(),
+  lastTs: integer("last_ts").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
