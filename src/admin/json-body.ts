@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { adminError, type FieldIssue } from "./errors";
+import { describeIssues, fieldIssues } from "./zod-issues";
 
 const MAX_BODY_BYTES = 1_000_000;
 
@@ -29,12 +30,8 @@ export async function readJsonBody<Schema extends z.ZodType>(
   }
   const parsed = schema.safeParse(value);
   if (parsed.success) return { ok: true, data: parsed.data };
-  const issues: FieldIssue[] = parsed.error.issues.map((issue) => ({
-    path: issue.path.map(String).join("."),
-    message: issue.message,
-  }));
-  const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join("; ");
-  return invalid(c, summary || "invalid body", issues);
+  const issues = fieldIssues(parsed.error);
+  return invalid(c, describeIssues(issues) || "invalid body", issues);
 }
 
 function invalid(c: Context, message: string, issues?: FieldIssue[]): BodyResult<never> {

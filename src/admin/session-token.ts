@@ -1,4 +1,5 @@
-import { base64Url, randomToken, timingSafeEqualText } from "../util/crypto";
+import { fromBase64Url, toBase64Url } from "../util/base64";
+import { randomToken, timingSafeEqualText } from "../util/crypto";
 import type { AdminSecrets } from "./admin-secrets";
 
 // A stateless session: `<payload>.<signature>`, both base64url, the signature an HMAC-SHA256
@@ -42,7 +43,7 @@ async function hmac(secret: string, data: string): Promise<Uint8Array> {
 /** Identifies the password without revealing it: an HMAC under the session secret, shortened. */
 async function passwordFingerprint(secrets: AdminSecrets): Promise<string> {
   const mac = await hmac(secrets.sessionSecret, `admin-password\u0000${secrets.password}`);
-  return base64Url(mac.slice(0, 16));
+  return toBase64Url(mac.slice(0, 16));
 }
 
 export async function issueSessionToken(
@@ -51,8 +52,8 @@ export async function issueSessionToken(
 ): Promise<{ token: string; session: Session }> {
   const session: Session = { id: randomToken(16), expiresAt: now + SESSION_TTL_MS };
   const payload: Payload = { sid: session.id, exp: session.expiresAt, fp: await passwordFingerprint(secrets) };
-  const encoded = base64Url(encoder.encode(JSON.stringify(payload)));
-  const signature = base64Url(await hmac(secrets.sessionSecret, encoded));
+  const encoded = toBase64Url(encoder.encode(JSON.stringify(payload)));
+  const signature = toBase64Url(await hmac(secrets.sessionSecret, encoded));
   return { token: `${encoded}.${signature}`, session };
 }
 
@@ -89,16 +90,6 @@ function parsePayload(encoded: string): Payload | null {
     const { sid, exp, fp } = value as Record<string, unknown>;
     if (typeof sid !== "string" || typeof exp !== "number" || typeof fp !== "string") return null;
     return { sid, exp, fp };
-  } catch {
-    return null;
-  }
-}
-
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
   } catch {
     return null;
   }

@@ -13,6 +13,7 @@ import {
   usageTotals,
   usageTotalsCsv,
 } from "../usage/report";
+import { describeIssues, fieldIssues } from "./zod-issues";
 
 const MAX_RANGE_DAYS = 400;
 const DEFAULT_RANGE_DAYS = 7;
@@ -49,18 +50,12 @@ const seriesQuery = withDayRange(
 );
 const latencyQuery = withDayRange(z.object({ ...dayRange, model: z.string().min(1).max(200).optional() }));
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
-    .join("; ");
-}
-
 /** Validates the query string with `schema`; a bad query gets 400 `invalid_request`. */
 function validQuery<Schema extends z.ZodType>(schema: Schema) {
   return validator("query", (value, c) => {
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
-      return c.json({ error: { message: describeIssues(parsed.error), code: "invalid_request" } }, 400);
+      return c.json({ error: { message: describeIssues(fieldIssues(parsed.error)), code: "invalid_request" } }, 400);
     }
     return parsed.data as z.output<Schema>;
   });

@@ -1,4 +1,5 @@
 import type { BatchEmbedContentsRequest, BatchEmbedContentsResponse } from "../gemini/types";
+import { toBase64 } from "../util/base64";
 import { TranslationError } from "./errors";
 import type { EmbeddingsRequest } from "./schemas";
 import { ZERO_USAGE, type UsageFigures } from "./usage";
@@ -47,12 +48,7 @@ export function float32Base64(values: readonly number[]): string {
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
   values.forEach((value, index) => view.setFloat32(index * 4, value, true));
-  let binary = "";
-  const step = 0x8000;
-  for (let offset = 0; offset < bytes.length; offset += step) {
-    binary += String.fromCharCode(...bytes.subarray(offset, offset + step));
-  }
-  return btoa(binary);
+  return toBase64(bytes);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { TranslationError } from "../openai/errors";
+import { toBase64 } from "../util/base64";
 
 export const MAX_REMOTE_MEDIA_BYTES = 10 * 1024 * 1024;
 const MAX_REMOTE_MEDIA_COUNT = 16;
@@ -43,9 +44,3 @@ function tooLarge(url: string): TranslationError {
   return new TranslationError(`The image at ${url} is larger than ${MAX_REMOTE_MEDIA_BYTES} bytes.`, { param: "messages", code: "image_too_large", status: 413 });
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  const step = 0x8000;
-  for (let i = 0; i < bytes.length; i += step) binary += String.fromCharCode(...bytes.subarray(i, i + step));
-  return btoa(binary);
-}

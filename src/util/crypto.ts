@@ -1,3 +1,5 @@
+import { toBase64Url } from "./base64";
+
 const encoder = new TextEncoder();
 
 export async function sha256Hex(text: string): Promise<string> {
@@ -11,14 +13,8 @@ export function toHex(bytes: Uint8Array): string {
   return hex;
 }
 
-export function base64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 export function randomToken(byteLength: number): string {
-  return base64Url(crypto.getRandomValues(new Uint8Array(byteLength)));
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(byteLength)));
 }
 
 /** A short random id for records (not a secret). */
