@@ -1,6 +1,5 @@
-import type { ModelCategory, ModelConfig } from "../config/schemas";
-import { categoryUsage, unavailability } from "../pool/availability";
-import type { DayCounter } from "../pool/types";
+import type { ModelCategory } from "../config/schemas";
+import { perKeyAllowance, perKeyRemaining, unavailability } from "../pool/availability";
 import { usableKeys, type PoolView } from "./pool-view";
 
 export interface ModelCapacity {
@@ -37,8 +36,8 @@ export function poolToday(view: PoolView): PoolToday {
       let capacity: number | null = 0;
       let remaining: number | null = 0;
       for (const key of usable) {
-        const allowance = perKeyAllowance(view, model);
-        const left = perKeyRemaining(view, model, view.counters.get(key.id));
+        const allowance = perKeyAllowance(model, view.settings);
+        const left = perKeyRemaining(view.counters.get(key.id), model, view.modelsById, view.settings);
         capacity = capacity === null || allowance === null ? null : capacity + allowance;
         remaining = remaining === null || left === null ? null : remaining + left;
       }
@@ -59,21 +58,4 @@ export function poolToday(view: PoolView): PoolToday {
       return { id: model.id, category: model.category, capacity, used, remaining, availableKeys };
     }),
   };
-}
-
-/** Calls of this model one key may serve per day; null when no quota applies. */
-function perKeyAllowance(view: PoolView, model: ModelConfig): number | null {
-  if (model.category === "custom") return model.dailyQuota;
-  const categoryQuota = view.settings.quotas[model.category];
-  return model.individualQuota === null ? categoryQuota : Math.min(model.individualQuota, categoryQuota);
-}
-
-function perKeyRemaining(view: PoolView, model: ModelConfig, counter: DayCounter | undefined): number | null {
-  const usedHere = counter?.models[model.id] ?? 0;
-  if (model.category === "custom") {
-    return model.dailyQuota === null ? null : Math.max(0, model.dailyQuota - usedHere);
-  }
-  const categoryLeft = view.settings.quotas[model.category] - categoryUsage(counter, model.category, view.modelsById);
-  const individualLeft = model.individualQuota === null ? Infinity : model.individualQuota - usedHere;
-  return Math.max(0, Math.min(categoryLeft, individualLeft));
 }

@@ -1,6 +1,7 @@
 import { ConfigStore } from "../config/config-store";
 import type { ModelConfig, Settings } from "../config/schemas";
 import type { Env } from "../env";
+import { keyUnusable } from "../pool/availability";
 import { countDay } from "../pool/count-day";
 import type { Cooling } from "../runtime/benches";
 import type { IsolateRuntime } from "../runtime/runtime";
@@ -58,10 +59,5 @@ export async function readPoolView(env: Env, runtime: IsolateRuntime, now = Date
 
 /** Keys the pool may use at all now: enabled, not invalid, not within a suspension. */
 export function usableKeys(view: PoolView): GeminiKeyRecord[] {
-  return view.keys.filter((key) => {
-    if (!key.enabled) return false;
-    const state = view.states.get(key.id);
-    if (state?.status === "invalid") return false;
-    return !(state?.status === "suspended" && (state.until ?? Infinity) > view.now);
-  });
+  return view.keys.filter((key) => keyUnusable(key, view.states.get(key.id), view.now) === null);
 }

@@ -17,14 +17,19 @@ export interface AvailabilityInput {
   now: number;
 }
 
+/** Why the key cannot be used at all now (disabled, invalid, within a suspension), or null. */
+export function keyUnusable(key: GeminiKeyRecord, state: KeyState | undefined, now: number): string | null {
+  if (!key.enabled) return "disabled by the admin";
+  if (state?.status === "invalid") return state.reason ?? "invalid key";
+  if (state?.status === "suspended" && (state.until ?? Infinity) > now) return state.reason ?? "suspended";
+  return null;
+}
+
 /** null when the key can serve the model now. Pure: policy only, no storage. */
 export function unavailability(input: AvailabilityInput): Unavailability | null {
   const { key, state, model, now } = input;
-  if (!key.enabled) return { kind: "unusable", reason: "disabled by the admin" };
-  if (state?.status === "invalid") return { kind: "unusable", reason: state.reason ?? "invalid key" };
-  if (state?.status === "suspended" && (state.until ?? Infinity) > now) {
-    return { kind: "unusable", reason: state.reason ?? "suspended" };
-  }
+  const unusable = keyUnusable(key, state, now);
+  if (unusable !== null) return { kind: "unusable", reason: unusable };
   const block = state?.models[model.id];
   if (block && block.until > now) return { kind: "limited", until: block.until, reason: block.reason };
   const quota = quotaReached(input);
@@ -73,4 +78,27 @@ export function loadFor(
 ): number {
   if (model.category === "custom") return counter?.models[model.id] ?? 0;
   return categoryUsage(counter, model.category, modelsById);
+}
+
+/** Calls of this model one key may serve per day; null when no quota applies. */
+export function perKeyAllowance(model: ModelConfig, settings: Settings): number | null {
+  if (model.category === "custom") return model.dailyQuota;
+  const categoryQuota = settings.quotas[model.category];
+  return model.individualQuota === null ? categoryQuota : Math.min(model.individualQuota, categoryQuota);
+}
+
+/** What one key can still serve of this model today, within all its quotas; null when unlimited. */
+export function perKeyRemaining(
+  counter: DayCounter | undefined,
+  model: ModelConfig,
+  modelsById: ReadonlyMap<string, ModelConfig>,
+  settings: Settings,
+): number | null {
+  const usedHere = counter?.models[model.id] ?? 0;
+  if (model.category === "custom") {
+    return model.dailyQuota === null ? null : Math.max(0, model.dailyQuota - usedHere);
+  }
+  const categoryLeft = settings.quotas[model.category] - categoryUsage(counter, model.category, modelsById);
+  const individualLeft = model.individualQuota === null ? Infinity : model.individualQuota - usedHere;
+  return Math.max(0, Math.min(categoryLeft, individualLeft));
 }
