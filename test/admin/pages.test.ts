@@ -51,6 +51,14 @@ describe("panel pages", () => {
     expect(direct.headers.get("location")).toBe("/login");
   });
 
+  it("the page headers stay on the pages: the API answers carry no page policy", async () => {
+    const api = await page("/api/auth/session");
+    expect(api.headers.get("content-security-policy")).toBeNull();
+    const proxy = await page("/v1/models");
+    expect(proxy.status).toBe(401);
+    expect(proxy.headers.get("content-security-policy")).toBeNull();
+  });
+
   it("with a session: / and /login redirect to /admin, which serves admin.html", async () => {
     const cookie = await login();
     for (const path of ["/", "/login"]) {
