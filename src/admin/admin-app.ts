@@ -1,7 +1,9 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env";
 import { authRoutes } from "./auth-routes";
 import { geminiKeyRoutes } from "./gemini-key-routes";
+import { adminError } from "./errors";
 import { countAdminKv } from "./kv-counting";
 import { modelRoutes } from "./model-routes";
 import { requireSameOrigin } from "./origin-guard";
@@ -13,6 +15,9 @@ import { settingsRoutes } from "./settings-routes";
 import { usageRoutes } from "./usage-routes";
 import { workerKeyRoutes } from "./worker-key-routes";
 
+/** Admin bodies are small JSON documents (a pasted key list is the largest). */
+const MAX_ADMIN_BODY_BYTES = 1_000_000;
+
 /** The admin side: `/api/auth/*`, `/api/admin/*` (session required) and the panel pages. */
 export const adminApp = new Hono<AppEnv>();
 
@@ -21,6 +26,13 @@ adminApp.use("/api/*", async (c, next) => {
   c.header("Cache-Control", "no-store");
 });
 adminApp.use("/api/*", requireSameOrigin);
+adminApp.use(
+  "/api/*",
+  bodyLimit({
+    maxSize: MAX_ADMIN_BODY_BYTES,
+    onError: (c) => adminError(c, 413, "body_too_large", `The body may hold at most ${MAX_ADMIN_BODY_BYTES} bytes.`),
+  }),
+);
 // KV writes, deletes and lists made while serving the admin API count against the free plan.
 adminApp.use("/api/*", countAdminKv);
 adminApp.route("/api/auth", authRoutes);

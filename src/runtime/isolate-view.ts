@@ -25,6 +25,9 @@ export interface SharedView {
 export const SYNC_MS = 5_000;
 /** KV is re-read when the config version moved, and at least this often (KV reads: a few per refresh). */
 export const KV_MAX_AGE_MS = 60_000;
+/** How a cold isolate's concurrent requests wait for the first one's load before loading themselves. */
+const COLD_POLL_MS = 5;
+const COLD_WAIT_MS = 5_000;
 
 /**
  * The isolate's view, refreshed by the calls that need it: at most one refresh at a time, and
@@ -32,7 +35,7 @@ export const KV_MAX_AGE_MS = 60_000;
  */
 export class IsolateView {
   private view: SharedView | undefined;
-  private refreshing: Promise<SharedView> | undefined;
+  private refreshing = false;
   private kvStale = false;
 
   constructor(
@@ -44,13 +47,37 @@ export class IsolateView {
     },
   ) {}
 
+  /**
+   * The view, refreshed first when it is due. One request refreshes at a time; the others
+   * never await its promise — workerd runs what follows a promise in the request that settled
+   * it, and a request that then touches its own body fails ("Cannot perform I/O on behalf of a
+   * different request"). They serve the current view meanwhile, or, in a cold isolate, wait
+   * for it on their own timer.
+   */
   async get(env: Env, now = Date.now()): Promise<SharedView> {
+    const day = pacificDay(now);
     const view = this.view;
-    if (view && view.day === pacificDay(now) && now - view.syncedAt < SYNC_MS && !this.kvStale) return view;
-    this.refreshing ??= this.refresh(env, now).finally(() => {
-      this.refreshing = undefined;
-    });
-    return this.refreshing;
+    if (view && view.day === day && now - view.syncedAt < SYNC_MS && !this.kvStale) return view;
+    if (this.refreshing) {
+      if (view && view.day === day) return view;
+      const loaded = await this.waitForView(day);
+      if (loaded) return loaded;
+    }
+    this.refreshing = true;
+    try {
+      return await this.refresh(env, now);
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  /** A cold isolate's other requests wait for the first one's load, polling on their own timer. */
+  private async waitForView(day: string): Promise<SharedView | undefined> {
+    for (let waited = 0; waited < COLD_WAIT_MS && this.refreshing; waited += COLD_POLL_MS) {
+      await new Promise((resolve) => setTimeout(resolve, COLD_POLL_MS));
+      if (this.view?.day === day) return this.view;
+    }
+    return this.view?.day === day ? this.view : undefined;
   }
 
   /** The view as it is now, for a call that outlives a refresh. */

@@ -92,3 +92,14 @@ describe("guards", () => {
     expect(answer.error.message.length).toBeGreaterThan(0);
   });
 });
+
+describe("body size", () => {
+  it("a body over 1,000,000 bytes gets 413 body_too_large in the admin shape, and nothing is stored", async () => {
+    const session = await admin();
+    const response = await session.request("POST", "/api/admin/gemini-keys", { keys: "x".repeat(1_000_001) });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: { message: expect.stringContaining("1000000"), code: "body_too_large" } });
+    const keys = await session.json<unknown[]>("GET", "/api/admin/gemini-keys");
+    expect(JSON.stringify(keys)).not.toContain("xxxxxxxxxx");
+  });
+});
