@@ -2,7 +2,7 @@
 // Benchmark (prints figures, asserts nothing) of DESIGN §8 "CPU per call well inside the
 // free plan's 10 ms, for a 10 KB request": the product's own per-call work, timed in Node.
 //
-//   node scripts/bench-cpu.mjs [--iterations 10000]
+//   node bench/bench-cpu.mjs [--iterations 10000]
 //
 // esbuild bundles the real modules from src/ (the OpenAI <-> Gemini translation, the client
 // key hash, the ledger's drizzle statements) into .tmp/bench-cpu/bundle.mjs, and each step
@@ -16,13 +16,13 @@
 //             answers at once (the SQLite work itself happens in D1, not in the Worker)
 // Limits: V8 in Node, not workerd (same engine, other version and flags); no Hono routing,
 // no Request/Response objects, no KV/D1/fetch bindings (their client-side CPU is not here).
-// For the whole Worker under load see scripts/bench-proxy.mjs and docs/performance.md.
+// For the whole Worker under load see bench/bench-proxy.mjs and docs/performance.md.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
-import { para, tenKbRequest } from "../bench/requests.mjs";
+import { para, tenKbRequest } from "./requests.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const workDir = path.join(root, ".tmp/bench-cpu");
@@ -40,7 +40,7 @@ export { toChatCompletion, isEmptyReply } from ${JSON.stringify(path.join(root, 
 export { ChatStreamTranslator } from ${JSON.stringify(path.join(root, "src/openai/stream.ts"))};
 export { sha256Hex, randomToken } from ${JSON.stringify(path.join(root, "src/util/crypto.ts"))};
 export { recordCall } from ${JSON.stringify(path.join(root, "src/usage/record.ts"))};
-export { pacificDay } from ${JSON.stringify(path.join(root, "src/pool/pacific-day.ts"))};
+export { pacificDay } from ${JSON.stringify(path.join(root, "src/util/pacific-day.ts"))};
 `,
 );
 const bundle = path.join(workDir, "bundle.mjs");

@@ -4,7 +4,7 @@
 // against bench/upstream.mjs (answers instantly with a recorded generateContent reply),
 // driven by a closed-loop load generator at each concurrency, in interleaved rounds.
 //
-//   node scripts/bench-proxy.mjs [--requests 2000] [--warmup 200] [--rounds 3]
+//   node bench/bench-proxy.mjs [--requests 2000] [--warmup 200] [--rounds 3]
 //                                [--concurrency 8,32] [--stream-requests 1000] [--keep]
 //                                [--profile-requests 1000] [--skip-profile] [--product-dir DIR]
 //
@@ -27,9 +27,9 @@ import {
   startGroup,
   stopAll,
   waitUntilAnswering,
-} from "../bench/lib.mjs";
-import { startProfile, summarizeProfile } from "../bench/profile.mjs";
-import { tenKbRequest } from "../bench/requests.mjs";
+} from "./lib.mjs";
+import { startProfile, summarizeProfile } from "./profile.mjs";
+import { tenKbRequest } from "./requests.mjs";
 
 const { values: opts } = parseArgs({
   options: {

@@ -4,9 +4,9 @@
 // into the roll-ups by the fold's own statements (src/usage/fold.ts), the last TAIL rows left as
 // the unfolded tail the charts add to the roll-ups.
 //
-//   node scripts/bench-usage.mjs            build the database once (kept under .tmp/), then time
-//   node scripts/bench-usage.mjs --rebuild  throw the stored database away first
-//   node scripts/bench-usage.mjs --plans    also print SQLite's EXPLAIN QUERY PLAN per query
+//   node bench/bench-usage.mjs            build the database once (kept under .tmp/), then time
+//   node bench/bench-usage.mjs --rebuild  throw the stored database away first
+//   node bench/bench-usage.mjs --plans    also print SQLite's EXPLAIN QUERY PLAN per query
 //
 // The timed code is src/usage/report.ts itself, bundled by esbuild: each query is run through
 // the same exported function the admin routes call (wall time in Node, including the hop to
