@@ -7,7 +7,7 @@ import { KeyStore } from "../pool/key-store";
 import { notFound } from "./errors";
 import { geminiKeyItem, keyStatus } from "./gemini-key-item";
 import { readJsonBody } from "./json-body";
-import { probeKey } from "./key-probe";
+import { probeKey } from "../gemini/key-probe";
 import { nameSchema } from "./names";
 import { readPoolView } from "./pool-view";
 

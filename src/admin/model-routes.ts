@@ -6,7 +6,7 @@ import { redactSecrets } from "../util/redact";
 import { KeyStore } from "../pool/key-store";
 import { recordProbe } from "../pool/key-admin";
 import { adminError, notFound } from "./errors";
-import { listGoogleModels } from "./google-models";
+import { listGoogleModels } from "../gemini/model-listing";
 import { readJsonBody } from "./json-body";
 import { readPoolView, usableKeys } from "./pool-view";
 

@@ -1,5 +1,5 @@
-import { callGemini } from "../gemini/client";
-import type { UpstreamFailure } from "../gemini/failure";
+import { callGemini } from "./client";
+import type { UpstreamFailure } from "./failure";
 import { redactSecrets } from "../util/redact";
 
 export const PROBE_TIMEOUT_MS = 15_000;

@@ -1,6 +1,7 @@
-import { callGemini, type GeminiAttempt } from "../gemini/client";
-import type { UpstreamFailure } from "../gemini/failure";
 import type { ModelCategory } from "../config/schemas";
+import { callGemini, type GeminiAttempt } from "./client";
+import type { UpstreamFailure } from "./failure";
+import type { ListModelsResponse } from "./types";
 
 const PAGE_SIZE = "1000";
 const MAX_PAGES = 10;
@@ -11,17 +12,6 @@ export interface AvailableModel {
   id: string;
   displayName: string;
   suggestedCategory: ModelCategory;
-}
-
-interface GoogleModel {
-  name?: string;
-  displayName?: string;
-  supportedGenerationMethods?: string[];
-}
-
-interface GoogleModelPage {
-  models?: GoogleModel[];
-  nextPageToken?: string;
 }
 
 export type ModelListing =
@@ -36,7 +26,7 @@ export async function listGoogleModels(base: string | undefined, apiKey: string)
     const query: Record<string, string> = { pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) };
     const attempt: GeminiAttempt = await callGemini({ base, apiKey, path: "models", method: "GET", query, timeoutMs: TIMEOUT_MS });
     if (!attempt.ok) return attempt;
-    const body = (await attempt.response.json().catch(() => ({}))) as GoogleModelPage;
+    const body = (await attempt.response.json().catch(() => ({}))) as ListModelsResponse;
     for (const model of body.models ?? []) {
       const id = model.name?.replace(/^models\//, "");
       if (!id || !model.supportedGenerationMethods?.some((m) => SERVABLE_METHODS.includes(m))) continue;
