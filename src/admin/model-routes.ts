@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { ConfigStore } from "../config/config-store";
-import { modelConfigSchema, type ModelConfig } from "../config/schemas";
+import { addModel, deleteModel, updateModel } from "../config/model-admin";
+import { modelConfigSchema } from "../config/schemas";
 import type { AppEnv } from "../env";
 import { redactSecrets } from "../util/redact";
 import { KeyStore } from "../pool/key-store";
@@ -35,32 +36,18 @@ export const modelRoutes = new Hono<AppEnv>()
   .post("/models", async (c) => {
     const body = await readJsonBody(c, modelConfigSchema);
     if (!body.ok) return body.response;
-    const store = new ConfigStore(c.env.WORKER_CONFIG_KV);
-    const models = await store.listModels();
-    if (models.some((m) => m.id === body.data.id)) {
+    if (!(await addModel(new ConfigStore(c.env.WORKER_CONFIG_KV), body.data))) {
       return adminError(c, 409, "duplicate_model", `Model ${body.data.id} is already configured.`);
     }
-    await store.saveModels([...models, body.data]);
     return c.json(body.data);
   })
   .put("/models/:id", async (c) => {
     const body = await readJsonBody(c, modelChanges);
     if (!body.ok) return body.response;
-    const store = new ConfigStore(c.env.WORKER_CONFIG_KV);
-    const models = await store.listModels();
-    const index = models.findIndex((m) => m.id === c.req.param("id"));
-    const current = models[index];
-    if (!current) return notFound(c, "Model");
-    const updated: ModelConfig = { id: current.id, ...body.data };
-    models[index] = updated;
-    await store.saveModels(models);
-    return c.json(updated);
+    const updated = await updateModel(new ConfigStore(c.env.WORKER_CONFIG_KV), c.req.param("id"), body.data);
+    return updated ? c.json(updated) : notFound(c, "Model");
   })
   .delete("/models/:id", async (c) => {
-    const store = new ConfigStore(c.env.WORKER_CONFIG_KV);
-    const models = await store.listModels();
-    const kept = models.filter((m) => m.id !== c.req.param("id"));
-    if (kept.length === models.length) return notFound(c, "Model");
-    await store.saveModels(kept);
-    return c.json({ ok: true });
+    const deleted = await deleteModel(new ConfigStore(c.env.WORKER_CONFIG_KV), c.req.param("id"));
+    return deleted ? c.json({ ok: true }) : notFound(c, "Model");
   });
