@@ -2,7 +2,7 @@ import { callGemini } from "../gemini/client";
 import { TranslationError } from "../openai/errors";
 import { KeyPool } from "../pool/key-pool";
 import { CallLog } from "./call-log";
-import { logInternalError } from "./errors";
+import { internalFailure, logInternalError, modelNotFound } from "./errors";
 import { withFailover } from "./failover";
 import type { CallFailure } from "./failure-policy";
 import type { Answer, CallDeps, FrontDoor } from "./front-door";
@@ -21,7 +21,7 @@ export async function runCall<Req, Reply>(door: FrontDoor<Req, Reply>, request: 
     if (error instanceof TranslationError) return fail(door, log, clientFailure(error));
     logInternalError(request, error);
     if (log.isFinished) throw error; // the answer was already under way: nothing else to say
-    return fail(door, log, { status: 500, message: "Internal error in the proxy; see the Worker logs.", type: "server_error", code: "internal_error", outcome: "internal_error" });
+    return fail(door, log, internalFailure());
   }
 }
 
@@ -85,17 +85,6 @@ function respond(answer: Answer, log: CallLog): Response {
 function fail<Req, Reply>(door: FrontDoor<Req, Reply>, log: CallLog, failure: CallFailure): Response {
   log.finish(failure.status, failure.outcome, failure.code);
   return door.renderFailure(failure);
-}
-
-function modelNotFound(modelId: string): CallFailure {
-  return {
-    status: 404,
-    message: `The model \`${modelId}\` does not exist or you do not have access to it.`,
-    type: "invalid_request_error",
-    code: "model_not_found",
-    param: "model",
-    outcome: "client_error",
-  };
 }
 
 function clientFailure(error: TranslationError): CallFailure {

@@ -29,14 +29,16 @@ export function invalidApiKey(): Response {
   );
 }
 
-export function modelNotFound(model: string): Response {
-  return errorResponse(
-    404,
-    `The model \`${model}\` does not exist or you do not have access to it.`,
-    "invalid_request_error",
-    "model_not_found",
-    "model",
-  );
+/** A model this client key may not use (unconfigured, or not in its allow-list), as every front door renders it. */
+export function modelNotFound(modelId: string): CallFailure {
+  return {
+    status: 404,
+    message: `The model \`${modelId}\` does not exist or you do not have access to it.`,
+    type: "invalid_request_error",
+    code: "model_not_found",
+    param: "model",
+    outcome: "client_error",
+  };
 }
 
 /** A failed call in OpenAI's shape, with Retry-After when the failure says when to come back. */
@@ -46,4 +48,9 @@ export function openAIFailure(failure: CallFailure): Response {
 
 export function retryAfter(failure: CallFailure): Record<string, string> {
   return failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
+}
+
+/** A bug of the proxy's own, without internals or secrets (the log has the detail). */
+export function internalFailure(): CallFailure {
+  return { status: 500, message: "Internal error in the proxy; see the Worker logs.", type: "server_error", code: "internal_error", outcome: "internal_error" };
 }

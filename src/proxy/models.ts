@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { toOpenAIModel, toOpenAIModelList } from "../openai/models";
 import type { ProxyEnv } from "./client-auth";
-import { modelNotFound } from "./errors";
+import { modelNotFound, openAIFailure } from "./errors";
 import { allowedModel, bareModelId } from "./resolve-model";
 
 // Models carry no creation time of their own; a fixed one keeps answers stable.
@@ -21,6 +21,6 @@ export function listModels(c: Context<ProxyEnv>): Response {
 export function getModel(c: Context<ProxyEnv>): Response {
   const id = bareModelId(decodeURIComponent(c.req.param("id") ?? ""));
   const model = allowedModel(c.get("config"), c.get("clientKey"), id);
-  if (!model) return modelNotFound(id);
+  if (!model) return openAIFailure(modelNotFound(id));
   return Response.json(toOpenAIModel(model.id, MODEL_CREATED));
 }

@@ -3,8 +3,8 @@ import { callDeps } from "./call-deps";
 import { runCall } from "./call-pipeline";
 import { clientAuth, type ProxyEnv } from "./client-auth";
 import { NATIVE_METHODS, nativeDoor, type NativeMethod } from "./doors/native";
-import { logInternalError } from "./errors";
-import { googleError } from "./google-errors";
+import { internalFailure, logInternalError } from "./errors";
+import { googleError, googleFailure } from "./google-errors";
 import { allowedModel } from "./resolve-model";
 
 /** Gemini's own REST API under /v1beta, served through the same pool, failover and ledger. */
@@ -47,7 +47,7 @@ nativeRoutes.all("*", (c) => googleError(404, `Unknown endpoint ${c.req.method} 
 // A bug outside a call's pipeline answers in Google's shape, without internals or secrets.
 nativeRoutes.onError((error, c) => {
   logInternalError(c.req.raw, error);
-  return googleError(500, "Internal error in the proxy; see the Worker logs.");
+  return googleFailure(internalFailure());
 });
 
 function describeModel(id: string): object {

@@ -4,7 +4,7 @@ import { runCall } from "./call-pipeline";
 import { clientAuth, type ProxyEnv } from "./client-auth";
 import { chatDoor } from "./doors/chat";
 import { embeddingsDoor } from "./doors/embeddings";
-import { errorResponse, logInternalError } from "./errors";
+import { errorResponse, internalFailure, logInternalError, openAIFailure } from "./errors";
 import { getModel, listModels } from "./models";
 
 /** The OpenAI-compatible API under /v1. */
@@ -21,5 +21,5 @@ openaiRoutes.all("*", (c) =>
 // A bug outside a call's pipeline answers in this front door's own shape, without internals or secrets.
 openaiRoutes.onError((error, c) => {
   logInternalError(c.req.raw, error);
-  return errorResponse(500, "Internal error in the proxy; see the Worker logs.", "server_error", "internal_error");
+  return openAIFailure(internalFailure());
 });
