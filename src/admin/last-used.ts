@@ -1,5 +1,6 @@
 import { addDays } from "../usage/days";
 import { pacificDay } from "../util/pacific-day";
+import { FOLDED_THROUGH } from "../usage/fold";
 
 /** How far back "last used" looks: a key unused for longer shows no last use. */
 export const LAST_USED_WINDOW_DAYS = 90;
@@ -14,7 +15,7 @@ const LAST_USED = `SELECT \`client_key_id\` AS id, max(\`ts\`) AS ts FROM (
   SELECT \`client_key_id\`, \`last_ts\` AS \`ts\` FROM \`usage_daily_client\` WHERE \`day\` >= ?1
   UNION ALL
   SELECT \`client_key_id\`, \`ts\` FROM \`usage_calls\`
-   WHERE \`id\` > coalesce((SELECT \`through\` FROM \`usage_fold\` WHERE \`id\` = 1), 0)
+   WHERE \`id\` > ${FOLDED_THROUGH}
 ) GROUP BY \`client_key_id\``;
 
 /**

@@ -3,8 +3,14 @@
 // touches, however many calls the group holds. The whole fold is one D1 batch (a transaction)
 // bounded by the cursor in usage_fold, so a row is folded exactly once even if two folds race.
 
+/**
+ * The fold cursor as SQL, the one place that spells out where it lives: every ledger row with
+ * id <= this is in the roll-ups; the rows after it are the tail (0 when nothing was folded).
+ */
+export const FOLDED_THROUGH = "coalesce((SELECT `through` FROM `usage_fold` WHERE `id` = 1), 0)";
+
 /** The tail: ledger rows not yet in the roll-ups. `?1` is the fold's upper bound (an id). */
-const TAIL = "FROM `usage_calls` WHERE `id` > (SELECT `through` FROM `usage_fold` WHERE `id` = 1) AND `id` <= ?1";
+const TAIL = `FROM \`usage_calls\` WHERE \`id\` > ${FOLDED_THROUGH} AND \`id\` <= ?1`;
 
 const TOKEN_SUMS =
   "sum(`prompt_tokens`), sum(`completion_tokens`), sum(`thought_tokens`), sum(`cached_tokens`), sum(`total_tokens`), sum(`latency_ms`)";
@@ -60,7 +66,7 @@ export interface FoldReport {
 export async function foldPosition(database: D1Database): Promise<{ through: number; foldedAt: number; newest: number }> {
   const row = await database
     .prepare(
-      "SELECT (SELECT `through` FROM `usage_fold` WHERE `id` = 1) AS through, (SELECT `folded_at` FROM `usage_fold` WHERE `id` = 1) AS foldedAt, (SELECT max(`id`) FROM `usage_calls`) AS newest",
+      `SELECT ${FOLDED_THROUGH} AS through, (SELECT \`folded_at\` FROM \`usage_fold\` WHERE \`id\` = 1) AS foldedAt, (SELECT max(\`id\`) FROM \`usage_calls\`) AS newest`,
     )
     .first<{ through: number | null; foldedAt: number | null; newest: number | null }>();
   return { through: row?.through ?? 0, foldedAt: row?.foldedAt ?? 0, newest: row?.newest ?? 0 };

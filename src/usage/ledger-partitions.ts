@@ -5,7 +5,7 @@
 // retention, or the oldest while the database is over its size, goes with one DROP TABLE.
 // Nothing reads partitions: the charts read the roll-ups (forever) and the live tail.
 
-import { FOLD_STATEMENTS, MOVE_CURSOR } from "./fold";
+import { FOLD_STATEMENTS, FOLDED_THROUGH, MOVE_CURSOR } from "./fold";
 
 /** The ledger is rotated when its oldest call is this old (or older than the retention). */
 export const ROTATE_AFTER_MS = 7 * 86_400_000;
@@ -26,7 +26,7 @@ async function liveEnds(database: D1Database): Promise<LiveEnds> {
     .prepare(
       `SELECT (SELECT min(id) FROM ${LIVE}) AS oldestId, (SELECT ts FROM ${LIVE} ORDER BY id LIMIT 1) AS oldestTs,
               (SELECT max(id) FROM ${LIVE}) AS newestId, (SELECT ts FROM ${LIVE} ORDER BY id DESC LIMIT 1) AS newestTs,
-              coalesce((SELECT through FROM usage_fold WHERE id = 1), 0) AS through,
+              ${FOLDED_THROUGH} AS through,
               (SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'usage_calls') AS ddl`,
     )
     .first<LiveEnds>();

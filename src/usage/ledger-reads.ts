@@ -1,6 +1,7 @@
 // What the pool and the cron read from the D1 ledger to count a day: the roll-ups (folded
 // rows) plus the tail after a ledger id, walked by rowid so a read costs the rows it returns.
 import type { TailRow } from "../pool/day-counts";
+import { FOLDED_THROUGH } from "./fold";
 
 /** Tail rows read per query; a sync that finds a full page reads the next. */
 export const TAIL_PAGE = 1_000;
@@ -24,7 +25,7 @@ export interface DayBase {
 
 export async function readDayBase(database: D1Database, day: string): Promise<DayBase> {
   const [fold, reset, keys, clients] = await database.batch<Record<string, unknown>>([
-    database.prepare("SELECT `through` FROM `usage_fold` WHERE `id` = 1"),
+    database.prepare(`SELECT ${FOLDED_THROUGH} AS through`),
     database.prepare(RESET).bind(day),
     database
       .prepare("SELECT `gemini_key_id` AS keyId, `model`, `served` FROM `usage_daily` WHERE `day` = ?1 AND `served` > 0 AND `gemini_key_id` <> ''")

@@ -1,3 +1,5 @@
+import { FOLDED_THROUGH } from "./fold";
+
 // Retention of the raw ledger (usage_calls), by age and by the database's size. Only folded rows
 // go (id <= usage_fold.through): the tail is not in any roll-up yet, so deleting it would lose
 // calls from the charts. The roll-ups are kept forever.
@@ -19,7 +21,7 @@ const OLDEST = "(SELECT min(`id`) FROM `usage_calls`)";
  * The first row that must stay: the unfolded tail, and always the newest row — an emptied
  * table would hand out ids from 1 again, below every cursor that walks the ledger by id.
  */
-const TAIL_START = "min(coalesce((SELECT `through` FROM `usage_fold` WHERE `id` = 1), 0) + 1, (SELECT max(`id`) FROM `usage_calls`))";
+const TAIL_START = `min(${FOLDED_THROUGH} + 1, (SELECT max(\`id\`) FROM \`usage_calls\`))`;
 
 // Each DELETE has ONE upper bound on the rowid (min(...) of the candidates): SQLite searches
 // the rowid range below it. Two separate bounds (`id <= a AND id < b`) make it search by one and

@@ -1,6 +1,7 @@
 import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { usageCalls, usageDaily, usageDailyClient, usageDailyOutcome } from "./schema";
+import { FOLDED_THROUGH } from "./fold";
 
 /**
  * A daily roll-up table seen through one of its dimensions, as the report queries read it,
@@ -66,7 +67,7 @@ export const ROLL_UP_FOR = {
  * reads them by rowid range, so the tail costs the rows it holds, never a walk of old rows.
  * A missing cursor row means nothing was folded: the whole ledger is the tail.
  */
-export const inTail: SQL = sql`${usageCalls.id} > coalesce((select \`through\` from \`usage_fold\` where \`id\` = 1), 0)`;
+export const inTail: SQL = sql`${usageCalls.id} > ${sql.raw(FOLDED_THROUGH)}`;
 
 /** A call failed (fold.ts counts `outcome <> 'ok'` as an error). */
 export const tailError: SQL = sql`(${usageCalls.outcome} <> 'ok')`;
