@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ZERO_USAGE } from "../../src/openai/usage";
 import { KeyStore } from "../../src/pool/key-store";
 import type { KeyState } from "../../src/pool/types";
 import { recordCall } from "../../src/usage/record";
 import { pacificDay } from "../../src/util/pacific-day";
 import { API_KEY_INVALID_BODY, admin, fakeGeminiKey, type Admin } from "./helpers";
+import { ledgerCall } from "../helpers/ledger";
 
 interface AddResult {
   added: { id: string; name: string; masked: string }[];
@@ -51,24 +51,8 @@ async function stateOf(id: string): Promise<KeyState | undefined> {
 async function served(keyId: string, models: Record<string, number>, now = Date.now()): Promise<void> {
   for (const [model, n] of Object.entries(models)) {
     for (let i = 0; i < n; i++) {
-      await recordCall(env.DB, {
-        ts: now,
-        day: pacificDay(now),
-        clientKeyId: "client-1",
-        geminiKeyId: keyId,
-        model,
-        category: model.startsWith("gemini-2.5-flash") ? "flash" : model.startsWith("gemini") ? "pro" : "custom",
-        endpoint: "chat",
-        streamed: false,
-        status: 200,
-        outcome: "ok",
-        served: true,
-        attempts: 1,
-        tokens: ZERO_USAGE,
-        latencyMs: 100,
-        ttfbMs: null,
-        errorCode: null,
-      });
+      const category = model.startsWith("gemini-2.5-flash") ? "flash" : model.startsWith("gemini") ? "pro" : "custom";
+      await recordCall(env.DB, ledgerCall({ ts: now, geminiKeyId: keyId, model, category }));
     }
   }
 }

@@ -5,7 +5,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
-import { ZERO_USAGE } from "../../src/openai/usage";
 import { KeyPool } from "../../src/pool/key-pool";
 import { KeyStore } from "../../src/pool/key-store";
 import { resetQuotasNow } from "../../src/pool/reset";
@@ -16,6 +15,7 @@ import { bumpConfigVersion } from "../../src/usage/ledger-reads";
 import { recordCall, type CallRecord } from "../../src/usage/record";
 import { pacificDay } from "../../src/util/pacific-day";
 import { CountingKv, MODELS, seed, waitUntilCollector } from "./harness";
+import { ledgerCall } from "../helpers/ledger";
 
 const FLASH = MODELS[1]!;
 const PRO = MODELS[0]!;
@@ -56,24 +56,7 @@ function isolate() {
 }
 
 function row(geminiKeyId: string, model: string, ts = Date.now()): CallRecord {
-  return {
-    ts,
-    day: pacificDay(ts),
-    clientKeyId: "client-1",
-    geminiKeyId,
-    model,
-    category: model === PRO.id ? "pro" : "flash",
-    endpoint: "chat",
-    streamed: false,
-    status: 200,
-    outcome: "ok",
-    served: true,
-    attempts: 1,
-    tokens: ZERO_USAGE,
-    latencyMs: 100,
-    ttfbMs: null,
-    errorCode: null,
-  };
+  return ledgerCall({ ts, geminiKeyId, model, category: model === PRO.id ? "pro" : "flash" });
 }
 
 /** The key's calls today as the pool's quotas see them (D1's counts + own tickets + in flight). */

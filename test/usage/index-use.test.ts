@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { lastUsedByClient } from "../../src/admin/last-used";
-import { ZERO_USAGE } from "../../src/openai/usage";
 import { countDay } from "../../src/pool/count-day";
 import { lookupSignatures, pruneSignatures, rememberSignatures } from "../../src/signatures/signature-store";
 import { foldLedger } from "../../src/usage/fold";
@@ -11,6 +10,7 @@ import { addPlanUsage, noteLimitHit, readPlanUsage } from "../../src/usage/plan-
 import { recordCall } from "../../src/usage/record";
 import { SERIES_GROUPS, SERIES_METRICS, TOTALS_GROUPS, latencyPercentiles, usageSeries, usageTotals } from "../../src/usage/report";
 import { pruneLedger } from "../../src/usage/retention";
+import { ledgerCall } from "../helpers/ledger";
 
 interface Statement {
   sql: string;
@@ -74,24 +74,7 @@ describe("every D1 statement the Worker runs searches an index (EXPLAIN QUERY PL
     const { db, statements } = recording(env.DB);
     const range = { from: "2034-01-01", to: "2034-03-31" };
     const now = Date.parse("2034-01-01T12:00:00Z");
-    await recordCall(db, {
-      ts: now,
-      day: "2034-01-01",
-      clientKeyId: "client-a",
-      geminiKeyId: "key-a",
-      model: "gemini-2.5-flash",
-      category: "flash",
-      endpoint: "chat",
-      streamed: false,
-      status: 200,
-      outcome: "ok",
-      served: true,
-      attempts: 1,
-      tokens: ZERO_USAGE,
-      latencyMs: 10,
-      ttfbMs: null,
-      errorCode: null,
-    });
+    await recordCall(db, ledgerCall({ ts: now, day: "2034-01-01", clientKeyId: "client-a", geminiKeyId: "key-a", latencyMs: 10 }));
     for (const by of TOTALS_GROUPS) await usageTotals(db, range, by);
     for (const by of SERIES_GROUPS) for (const metric of SERIES_METRICS) await usageSeries(db, range, by, metric);
     await latencyPercentiles(db, range);

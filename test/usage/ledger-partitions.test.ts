@@ -7,29 +7,19 @@ import { countDay } from "../../src/pool/count-day";
 import { foldLedger, foldPosition } from "../../src/usage/fold";
 import { dropPartitions, rotateLedger } from "../../src/usage/ledger-partitions";
 import { recordCall, type CallRecord } from "../../src/usage/record";
+import { ledgerCall } from "../helpers/ledger";
 
 const DAY_MS = 86_400_000;
 const START = Date.parse("2034-02-01T18:00:00.000Z");
 
 function call(ts: number, day: string): CallRecord {
-  return {
+  return ledgerCall({
     ts,
     day,
     clientKeyId: "client-p",
     geminiKeyId: "key-p",
-    model: "gemini-2.5-flash",
-    category: "flash",
-    endpoint: "chat",
-    streamed: false,
-    status: 200,
-    outcome: "ok",
-    served: true,
-    attempts: 1,
     tokens: { promptTokens: 1, completionTokens: 1, thoughtTokens: 0, cachedTokens: 0, totalTokens: 2 },
-    latencyMs: 100,
-    ttfbMs: null,
-    errorCode: null,
-  };
+  });
 }
 
 const count = async (table: string) => (await env.DB.prepare(`SELECT count(*) AS n FROM \`${table}\``).first<{ n: number }>())!.n;
