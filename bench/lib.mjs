@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 // Helpers shared by the benchmark scripts: wrangler process groups, readiness, the load generator.
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
@@ -251,4 +252,34 @@ export function groupCpuMs(pgid) {
     ticks += Number(fields[11]) + Number(fields[12]);
   }
   return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+const KEY_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-";
+
+/** A well-formed (fake) Gemini key: AIza + 35 characters of [0-9A-Za-z_-]. */
+export const geminiKey = () => "AIza" + Array.from(randomBytes(35), (b) => KEY_ALPHABET[b % 64]).join("");
+
+/**
+ * The product's admin API as the panel uses it: the session cookie from login, and an Origin
+ * header equal to the server's origin on every call. Counts the requests it made.
+ */
+export function adminClient(base) {
+  let cookie = "";
+  const client = {
+    requests: 0,
+    async call(method, route, body) {
+      client.requests++;
+      const res = await fetch(base + route, {
+        method,
+        headers: { "content-type": "application/json", origin: base, cookie },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${route} answered ${res.status}: ${text}`);
+      const setCookie = res.headers.getSetCookie?.() ?? [];
+      if (setCookie.length > 0) cookie = setCookie.map((line) => line.split(";")[0]).join("; ");
+      return text ? JSON.parse(text) : null;
+    },
+  };
+  return client;
 }

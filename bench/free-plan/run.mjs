@@ -21,7 +21,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { REPO_ROOT, loadAverage, run, stopAll } from "../lib.mjs";
+import { geminiKey, loadAverage, REPO_ROOT, run, stopAll } from "../lib.mjs";
 import { ceilings, dayModel, printCeilings, printDayModel, storageModel } from "./day-model.mjs";
 import { failureInjector } from "./failures.mjs";
 import { int } from "./format.mjs";
@@ -31,7 +31,7 @@ import { afterNextPacificMidnight, cronRun, settle, trickle } from "./measure.mj
 import { benchApi, figures, perCall } from "./ops.mjs";
 import { options } from "./options.mjs";
 import { printCronRuns, printPerCall, printTimeDriven, printTraffic, printTrickle } from "./report.mjs";
-import { geminiKey, seed } from "./seed.mjs";
+import { seed } from "./seed.mjs";
 import { startStack } from "./stack.mjs";
 import { planJobs, prng } from "./traffic.mjs";
 

@@ -1,38 +1,12 @@
 // Seeds the product through its admin API, as the panel does: login (session cookie), then
 // writes with an Origin header equal to the server's origin.
-import { randomBytes } from "node:crypto";
-
-const KEY_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-";
-
-/** A well-formed (fake) Gemini key: AIza + 35 characters of [0-9A-Za-z_-]. */
-export const geminiKey = () => "AIza" + Array.from(randomBytes(35), (b) => KEY_ALPHABET[b % 64]).join("");
+import { adminClient } from "../lib.mjs";
 
 export const MODELS = [
   { id: "gemini-2.5-flash", category: "flash" },
   { id: "gemini-2.5-pro", category: "pro" },
   { id: "gemini-3-flash-preview", category: "flash" },
 ];
-
-function adminClient(base) {
-  let cookie = "";
-  const client = {
-    requests: 0,
-    async call(method, route, body) {
-      client.requests++;
-      const res = await fetch(base + route, {
-        method,
-        headers: { "content-type": "application/json", origin: base, cookie },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${route} answered ${res.status}: ${text}`);
-      const setCookie = res.headers.getSetCookie?.() ?? [];
-      if (setCookie.length > 0) cookie = setCookie.map((line) => line.split(";")[0]).join("; ");
-      return text ? JSON.parse(text) : null;
-    },
-  };
-  return client;
-}
 
 /**
  * Gemini keys, the models, client keys (the first one with a daily limit) and quotas high
