@@ -1,4 +1,5 @@
-import { MODELS_ENTRY, SETTINGS_ENTRY, WORKER_KEYS_ENTRY, revokedSessionEntry } from "./kv-layout";
+import { MODEL_ALIASES_ENTRY, MODELS_ENTRY, SETTINGS_ENTRY, WORKER_KEYS_ENTRY, revokedSessionEntry } from "./kv-layout";
+import type { ModelAlias } from "./model-aliases";
 import {
   DEFAULT_SETTINGS,
   settingsSchema,
@@ -24,11 +25,21 @@ export class ConfigStore {
     return settingsFrom(await this.kv.get<Partial<Settings>>(SETTINGS_ENTRY, "json"));
   }
 
-  /** What the proxy needs, in one bulk get (billed as three reads). */
-  async readProxyConfig(): Promise<{ models: ModelConfig[]; settings: Settings; workerKeys: WorkerKeyRecord[] }> {
-    const found = await this.kv.get<unknown>([MODELS_ENTRY, SETTINGS_ENTRY, WORKER_KEYS_ENTRY], "json");
+  async listAliases(): Promise<ModelAlias[]> {
+    return (await this.kv.get<ModelAlias[]>(MODEL_ALIASES_ENTRY, "json")) ?? [];
+  }
+
+  async saveAliases(aliases: ModelAlias[]): Promise<void> {
+    await this.kv.put(MODEL_ALIASES_ENTRY, JSON.stringify(aliases));
+  }
+
+  /** What the proxy needs, in one bulk get (billed as four reads). */
+  async readProxyConfig(): Promise<{ models: ModelConfig[]; aliases: unknown[]; settings: Settings; workerKeys: WorkerKeyRecord[] }> {
+    const found = await this.kv.get<unknown>([MODELS_ENTRY, MODEL_ALIASES_ENTRY, SETTINGS_ENTRY, WORKER_KEYS_ENTRY], "json");
+    const aliases = found.get(MODEL_ALIASES_ENTRY);
     return {
       models: (found.get(MODELS_ENTRY) as ModelConfig[] | null | undefined) ?? [],
+      aliases: Array.isArray(aliases) ? aliases : [],
       settings: settingsFrom(found.get(SETTINGS_ENTRY) as Partial<Settings> | null | undefined),
       workerKeys: (found.get(WORKER_KEYS_ENTRY) as WorkerKeyRecord[] | null | undefined) ?? [],
     };

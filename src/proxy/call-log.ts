@@ -10,6 +10,8 @@ import type { CallDeps, CallEnd } from "./front-door";
  */
 export class CallLog {
   model = "unknown";
+  /** The name the client asked for when an alias made it `model`. */
+  requestedModel: string | null = null;
   category = "unknown";
   streamed = false;
   attempts = 0;
@@ -62,6 +64,7 @@ export class CallLog {
         clientKeyId: clientKey.id,
         geminiKeyId: this.geminiKeyId,
         model: this.model,
+        requestedModel: this.requestedModel,
         category: this.category,
         endpoint: this.endpoint,
         streamed: this.streamed,

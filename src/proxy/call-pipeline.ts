@@ -6,7 +6,7 @@ import { internalFailure, logInternalError, modelNotFound } from "./errors";
 import { withFailover } from "./failover";
 import type { CallFailure } from "./failure-policy";
 import type { Answer, CallDeps, FrontDoor } from "./front-door";
-import { allowedModel, clientLimitReached } from "./resolve-model";
+import { clientLimitReached, resolveModel } from "./resolve-model";
 
 /**
  * A proxied call's whole life, for every front door: parse, resolve the model and the
@@ -29,10 +29,11 @@ async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, 
   const parsed = await door.parse(request, deps);
   log.endpoint = door.endpoint(parsed);
   log.streamed = door.streamed(parsed);
-  const modelId = door.modelId(parsed);
-  log.model = modelId;
-  const model = allowedModel(deps.config, deps.clientKey, modelId);
-  if (!model) return fail(door, log, modelNotFound(modelId));
+  const requested = door.modelId(parsed);
+  const { model, targetId, requestedAs } = resolveModel(deps.config, deps.clientKey, requested);
+  log.model = targetId;
+  log.requestedModel = requestedAs;
+  if (!model) return fail(door, log, modelNotFound(requested));
   log.category = model.category;
 
   const limited = await clientLimitReached(deps);

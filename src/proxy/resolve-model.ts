@@ -1,4 +1,5 @@
 import type { ConfigSnapshot } from "../config/config-snapshot";
+import { findAlias } from "../config/model-aliases";
 import type { ModelConfig, WorkerKeyRecord } from "../config/schemas";
 import { nextPacificMidnight, pacificDay } from "../util/pacific-day";
 import type { CallFailure } from "./failure-policy";
@@ -9,12 +10,33 @@ export function bareModelId(requested: string): string {
   return requested.startsWith("models/") ? requested.slice("models/".length) : requested;
 }
 
-/** The configured model this client key may use, or null. */
-export function allowedModel(config: ConfigSnapshot, clientKey: WorkerKeyRecord, modelId: string): ModelConfig | null {
-  const model = config.modelsById.get(modelId);
+/** What a requested model name resolved to. */
+export interface ModelChoice {
+  /** The configured model this client key may use, or null (answered 404 model_not_found). */
+  model: ModelConfig | null;
+  /** The Gemini model id the name stands for (the requested name itself when no alias applies). */
+  targetId: string;
+  /** The name the client asked for when an alias turned it into another one, else null. */
+  requestedAs: string | null;
+}
+
+/**
+ * Resolves a requested name: a configured model id first, then an exact alias, then the most
+ * specific matching alias pattern (src/config/model-aliases.ts). The client key's allow-list
+ * applies to the target Gemini model. An alias whose target is no longer configured finds nothing.
+ */
+export function resolveModel(config: ConfigSnapshot, clientKey: WorkerKeyRecord, requested: string): ModelChoice {
+  const alias = config.modelsById.has(requested) ? null : findAlias(config.aliases, requested);
+  const targetId = alias ? alias.model : requested;
+  const model = config.modelsById.get(targetId) ?? null;
   const allowed = clientKey.options.allowedModels;
-  if (!model || (allowed !== null && !allowed.includes(modelId))) return null;
-  return model;
+  const permitted = model !== null && (allowed === null || allowed.includes(targetId));
+  return { model: permitted ? model : null, targetId, requestedAs: alias ? requested : null };
+}
+
+/** The configured model this client key may use under the requested name (an id or an alias), or null. */
+export function allowedModel(config: ConfigSnapshot, clientKey: WorkerKeyRecord, requested: string): ModelConfig | null {
+  return resolveModel(config, clientKey, requested).model;
 }
 
 /**

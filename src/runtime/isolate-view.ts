@@ -121,7 +121,7 @@ export class IsolateView {
     this.kvStale = false;
     return {
       day,
-      config: configSnapshot(config.models, config.settings, config.workerKeys),
+      config: configSnapshot(config.models, config.settings, config.workerKeys, config.aliases),
       keys: hot.keys,
       states: this.hooks.overlayStates(hot.states),
       counts: await countDayOrFallBack(env.DB, day, hot.counts),
@@ -150,7 +150,7 @@ export class IsolateView {
       ]);
       next.keys = hot.keys;
       next.states = this.hooks.overlayStates(hot.states);
-      next.config = configSnapshot(config.models, config.settings, config.workerKeys);
+      next.config = configSnapshot(config.models, config.settings, config.workerKeys, config.aliases);
       next.version = read.version;
       next.kvReadAt = now;
     }

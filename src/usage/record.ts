@@ -11,6 +11,8 @@ export interface CallRecord {
   clientKeyId: string;
   geminiKeyId: string | null;
   model: string;
+  /** The name the client asked for when an alias resolved it to `model`; null (or absent) otherwise. */
+  requestedModel?: string | null;
   category: string;
   endpoint: string;
   streamed: boolean;
@@ -40,6 +42,7 @@ function buildLedgerInsert(db: DrizzleD1Database): { sql: string; params: unknow
       clientKeyId: value("clientKeyId"),
       geminiKeyId: value("geminiKeyId"),
       model: value("model"),
+      requestedModel: value("requestedModel"),
       category: value("category"),
       endpoint: value("endpoint"),
       streamed: value("streamed"),
@@ -62,7 +65,7 @@ function buildLedgerInsert(db: DrizzleD1Database): { sql: string; params: unknow
 }
 
 /** The values the insert's placeholders name (drizzle maps them to driver values). */
-type BoundValues = Omit<CallRecord, "tokens"> &
+type BoundValues = Omit<CallRecord, "tokens" | "requestedModel"> & { requestedModel: string | null } &
   UsageFigures & { latencyBucket: number; ttfbBucket: number | null };
 
 let ledgerInsert: { sql: string; params: unknown[] } | undefined;
@@ -71,6 +74,7 @@ function bound(call: CallRecord): unknown[] {
   const values: BoundValues = {
     ...call,
     ...call.tokens,
+    requestedModel: call.requestedModel ?? null,
     latencyBucket: latencyBucket(call.latencyMs),
     ttfbBucket: call.ttfbMs === null ? null : latencyBucket(call.ttfbMs),
   };

@@ -25,7 +25,8 @@ export const usageCalls = sqliteTable("usage_calls", {
     day: text("day").notNull(), // Pacific day, YYYY-MM-DD
     clientKeyId: text("client_key_id").notNull(),
     geminiKeyId: text("gemini_key_id"), // the key that answered last; null if none was tried
-    model: text("model").notNull(),
+    model: text("model").notNull(), // the Gemini model used (what quotas and charts key on)
+    requestedModel: text("requested_model"), // the name the client sent when a model alias mapped it to `model`
     category: text("category").notNull(), // pro | flash | custom | embedding | unknown
     endpoint: text("endpoint").notNull(), // chat | embeddings | models | native:<method>
     streamed: integer("streamed", { mode: "boolean" }).notNull(),

@@ -1,0 +1,1 @@
+ALTER TABLE `usage_calls` ADD `requested_model` text;
