@@ -15,6 +15,21 @@ interface GoogleErrorBody {
 const DEFAULT_COOLDOWN_MS = 60_000;
 
 /**
+ * google.rpc.ErrorInfo reasons that refuse the key's own project or the key's restrictions,
+ * whatever the HTTP status: another key (another project) may well succeed. Prefix of the
+ * reason the panel shows.
+ */
+const PROJECT_REFUSALS: Record<string, string> = {
+  SERVICE_DISABLED: "API disabled on the key's project",
+  BILLING_DISABLED: "billing/region",
+  CONSUMER_SUSPENDED: "project suspended",
+  CONSUMER_INVALID: "project invalid",
+  API_KEY_SERVICE_BLOCKED: "key restricted",
+  API_KEY_IP_ADDRESS_BLOCKED: "key restricted",
+  API_KEY_HTTP_REFERRER_BLOCKED: "key restricted",
+};
+
+/**
  * Classifies a non-2xx answer from Google by its status and its error JSON (google.rpc
  * details). The message is redacted here, once: Google quotes the key in some of them
  * ("Consumer 'api_key:AIza…' has been suspended"), and it goes on to key states, the
@@ -31,9 +46,14 @@ export function classifyUpstreamError(status: number, bodyText: string): Upstrea
     return { kind: "invalid_key", message };
   }
   if (status === 429) return classifyRateLimit(details, message);
+  const projectReason = reasons.find((r) => PROJECT_REFUSALS[r] !== undefined);
+  if (projectReason) return { kind: "suspended", message: `${PROJECT_REFUSALS[projectReason]}: ${message}` };
   if (status === 403) return { kind: "suspended", message };
-  if (status === 400 && error?.status === "FAILED_PRECONDITION" && /location/i.test(message)) {
-    return { kind: "region", message };
+  if (error?.status === "FAILED_PRECONDITION") {
+    // Google sends these two without ErrorInfo; only the text tells the project's refusal
+    // (billing would lift it: the key's doing) from the caller's location (no key helps).
+    if (/billing|free tier/i.test(message)) return { kind: "suspended", message: `billing/region: ${message}` };
+    if (/location/i.test(message)) return { kind: "region", message };
   }
   if (status === 401) return { kind: "invalid_key", message };
   if (status === 404) return { kind: "not_found", message };

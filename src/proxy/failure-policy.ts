@@ -12,7 +12,7 @@ export type KeyEffect =
   | "cool" // per-minute 429: not used for the model until Google's retry delay, in this isolate's memory
   | "exhaust" // per-day 429: exhausted for the model until Pacific midnight, written to KV
   | "invalidate" // API_KEY_INVALID: invalid until the admin acts, written to KV
-  | "suspend" // 403: suspended, re-checked after an hour, written to KV
+  | "suspend" // 403, or Google refusing the key's project: suspended, re-checked after an hour, written to KV
   | "sideline" // Google's 5xx: skipped for 10 s in this isolate, used if nothing else is left
   | "sideline_briefly"; // network error, timeout: the same for 5 s
 
@@ -70,6 +70,12 @@ export const FAILURE_POLICY: { [K in UpstreamFailure["kind"]]: FailurePolicy } =
     key: "invalidate",
     answer: (f) => fail(503, "server_error", "no_key_available", "no_key", `No usable Gemini key: ${f.message}`),
   },
+  // Also Google refusing the key's PROJECT (src/gemini/classify.ts), with the reason prefixed:
+  // ErrorInfo SERVICE_DISABLED, BILLING_DISABLED, CONSUMER_SUSPENDED…, or a FAILED_PRECONDITION
+  // that names billing or the free tier ("free tier is not available in your country. Please
+  // enable billing"). Enabling billing on that project lifts it, and another key's project may
+  // not have the refusal: the key's doing. "User location is not supported" without billing is
+  // the Worker's location: `region`, which no key fixes.
   suspended: {
     retry: true,
     keyFault: true,
