@@ -193,7 +193,8 @@ function mostSpecificIssue(issue: Issue): { issue: Issue; path: PropertyKey[] } 
   return { issue: best.issue, path: [...issue.path, ...best.path] };
 }
 
-function parseWith<T>(schema: z.ZodType<T>, json: unknown): T {
+/** Parses with a zod schema; the first (most specific) issue becomes a TranslationError naming its param. */
+export function parseWith<T>(schema: z.ZodType<T>, json: unknown): T {
   const result = schema.safeParse(json);
   if (result.success) return result.data;
   const first = result.error.issues[0];
