@@ -57,7 +57,7 @@ function parseArguments(raw: string, param: string): Record<string, unknown> {
 }
 
 /** Gemini wants an object; a JSON object result is sent as-is, anything else as `{output}`. */
-function functionResponseBody(text: string): Record<string, unknown> {
+export function functionResponseBody(text: string): Record<string, unknown> {
   const trimmed = text.trim();
   if (trimmed.startsWith("{")) {
     try {

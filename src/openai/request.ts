@@ -64,7 +64,7 @@ const ADJUSTABLE_HARM_CATEGORIES = [
   "HARM_CATEGORY_DANGEROUS_CONTENT",
 ];
 
-function safetySettings(safetyOff: boolean, requested: GoogleExtras["safety_settings"]): SafetySetting[] | undefined {
+export function safetySettings(safetyOff: boolean, requested: GoogleExtras["safety_settings"]): SafetySetting[] | undefined {
   const byCategory = new Map<string, string>();
   if (safetyOff) for (const category of ADJUSTABLE_HARM_CATEGORIES) byCategory.set(category, "OFF");
   for (const setting of requested ?? []) byCategory.set(setting.category, setting.threshold);

@@ -67,7 +67,7 @@ function applyExplicit(config: ThinkingConfig, explicit: NonNullable<GoogleExtra
  * Google config wins over reasoning_effort.
  */
 export function thinkingConfigFor(
-  req: ChatCompletionRequest,
+  req: Pick<ChatCompletionRequest, "reasoning_effort">,
   google: GoogleExtras | undefined,
   model: string,
   alwaysIncludeThoughts: boolean,
