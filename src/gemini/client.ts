@@ -1,7 +1,10 @@
 import { classifyUpstreamError } from "./classify";
 import type { UpstreamFailure } from "./failure";
+import { BodyLimitError, readTextBounded } from "../util/read-bounded";
 
 export const DEFAULT_GEMINI_API_BASE = "https://generativelanguage.googleapis.com";
+/** A non-streamed reply larger than this is refused (a few generated images fit many times over). */
+export const MAX_UPSTREAM_REPLY_BYTES = 32 * 1024 * 1024;
 
 export interface GeminiRequest {
   base: string | undefined;
@@ -50,8 +53,9 @@ export async function callGemini(request: GeminiRequest): Promise<GeminiAttempt>
       clearTimeout(timer);
       return { ok: true, response };
     }
-    // Read under the timer, so a body that stalls after the headers still times out.
-    const text = await response.text();
+    // Read under the timer, so a body that stalls after the headers still times out; and bounded,
+    // so an absurd reply cannot take the isolate's memory (128 MB) from every other call.
+    const text = await readTextBounded(response, MAX_UPSTREAM_REPLY_BYTES, controller.signal);
     clearTimeout(timer);
     if (response.ok) return { ok: true, response: new Response(text, response) };
     return { ok: false, failure: classifyUpstreamError(response.status, text), status: response.status };
@@ -59,6 +63,9 @@ export async function callGemini(request: GeminiRequest): Promise<GeminiAttempt>
     clearTimeout(timer);
     if (request.signal?.aborted) {
       return { ok: false, failure: { kind: "client_gone", message: "the client closed the connection" }, status: null };
+    }
+    if (error instanceof BodyLimitError && error.reason === "too_large") {
+      return { ok: false, failure: { kind: "server", status: 502, message: `the reply is larger than ${MAX_UPSTREAM_REPLY_BYTES} bytes` }, status: null };
     }
     if (controller.signal.aborted) {
       return { ok: false, failure: { kind: "timeout", message: `no answer within ${request.timeoutMs} ms` }, status: null };

@@ -6,11 +6,35 @@ export type RemoteMedia = ReadonlyMap<string, { mimeType: string; data: string }
 
 const BASE64_DATA_URI = /^data:([^;,]+)((?:;[^;,]*)*);base64,/i;
 
+const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
+// Standard or URL-safe alphabet, padding optional: what Google's JSON `bytes` fields accept.
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/** Is `data` base64 Google will decode (not empty, right alphabet, no impossible length)? */
+export function isBase64(data: string): boolean {
+  return data.length > 0 && BASE64.test(data) && data.replace(/=+$/, "").length % 4 !== 1;
+}
+
 /** `data:<mime>[;params];base64,<data>` -> inline blob, or null when the text is not such a URI. */
 export function parseDataUri(uri: string): Blob | null {
   const match = BASE64_DATA_URI.exec(uri);
   if (!match || match[1] === undefined) return null;
   return { mimeType: match[1].toLowerCase(), data: uri.slice(match[0].length) };
+}
+
+/** A data URI's blob, refused with a 400 naming `param` when its type or base64 data is broken. */
+function checkedDataUri(uri: string, param: string): Blob | null {
+  const blob = parseDataUri(uri);
+  if (!blob) return null;
+  if (!MIME_TYPE.test(blob.mimeType)) {
+    throw new TranslationError(`The data URI's media type '${blob.mimeType.slice(0, 100)}' is not a valid MIME type.`, { param, code: "invalid_base64" });
+  }
+  return { mimeType: blob.mimeType, data: checkedBase64(blob.data, param) };
+}
+
+function checkedBase64(data: string, param: string): string {
+  if (!isBase64(data)) throw new TranslationError("The inline data is not valid base64.", { param, code: "invalid_base64" });
+  return data;
 }
 
 export function isRemoteUrl(url: string): boolean {
@@ -41,7 +65,7 @@ function mimeFromFilename(filename: string | undefined): string | undefined {
 }
 
 function imagePart(url: string, remote: RemoteMedia, param: string): Part {
-  const inline = parseDataUri(url);
+  const inline = checkedDataUri(url, param);
   if (inline) return { inlineData: inline };
   if (isRemoteUrl(url)) {
     const fetched = remote.get(url);
@@ -58,7 +82,7 @@ function filePart(file: { file_data?: string; file_id?: string; filename?: strin
       code: "unsupported_parameter",
     });
   }
-  const inline = parseDataUri(file.file_data);
+  const inline = checkedDataUri(file.file_data, `${param}.file_data`);
   if (inline) return { inlineData: inline };
   const mimeType = mimeFromFilename(file.filename);
   if (!mimeType) {
@@ -66,7 +90,7 @@ function filePart(file: { file_data?: string; file_id?: string; filename?: strin
       param: `${param}.file_data`,
     });
   }
-  return { inlineData: { mimeType, data: file.file_data } };
+  return { inlineData: { mimeType, data: checkedBase64(file.file_data, `${param}.file_data`) } };
 }
 
 /** One OpenAI user content part -> one Gemini part (null for an empty text part). */
@@ -77,7 +101,7 @@ export function userContentPart(part: UserContentPart, remote: RemoteMedia, para
     case "image_url":
       return imagePart(part.image_url.url, remote, `${param}.image_url.url`);
     case "input_audio":
-      return { inlineData: { mimeType: `audio/${part.input_audio.format}`, data: part.input_audio.data } };
+      return { inlineData: { mimeType: `audio/${part.input_audio.format}`, data: checkedBase64(part.input_audio.data, `${param}.input_audio.data`) } };
     case "file":
       return filePart(part.file, `${param}.file`);
   }

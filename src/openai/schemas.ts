@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TranslationError } from "./errors";
+import { schemaBoundsProblem } from "./json-schema";
 
 // Request schemas for the OpenAI endpoints the proxy serves. Top-level objects are loose: fields
 // we do not know are ignored (docs/compatibility.md lists them). Inside messages the `role` and
@@ -27,6 +28,22 @@ const filePart = z.object({
     filename: z.string().optional(),
   }),
 });
+
+/** A JSON Schema object, refused when deeper or bigger than any real one (src/openai/json-schema.ts). */
+const jsonSchema = z.record(z.string(), z.unknown()).superRefine((schema, ctx) => {
+  const problem = schemaBoundsProblem(schema);
+  if (problem) ctx.addIssue({ code: "custom", message: problem, input: schema });
+});
+
+// Google's documented bounds (docs/compatibility.md, "Bounds"). Integers Google reads as int32.
+const INT32_MAX = 2_147_483_647;
+const int32 = z.int().min(-INT32_MAX - 1).max(INT32_MAX);
+/** The largest output any current Gemini model allows (2.5 and 3 Pro/Flash: 65,536 tokens). */
+export const MAX_OUTPUT_TOKENS = 65_536;
+/** gemini-embedding-001's largest `outputDimensionality` (128 to 3072). */
+export const MAX_EMBEDDING_DIMENSIONS = 3072;
+/** Asking for more than a model can write is the same request as asking for all it can: clamped. */
+const maxTokens = z.int().min(1).transform((tokens) => Math.min(tokens, MAX_OUTPUT_TOKENS));
 
 const userPart = z.discriminatedUnion("type", [textPart, imagePart, audioPart, filePart]);
 export type UserContentPart = z.infer<typeof userPart>;
@@ -70,7 +87,7 @@ const functionTool = z.object({
   function: z.object({
     name: z.string().min(1),
     description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
+    parameters: jsonSchema.optional(),
     strict: z.boolean().nullish(),
   }),
 });
@@ -95,14 +112,14 @@ const responseFormat = z.discriminatedUnion("type", [
     json_schema: z.object({
       name: z.string(),
       description: z.string().optional(),
-      schema: z.record(z.string(), z.unknown()).optional(),
+      schema: jsonSchema.optional(),
       strict: z.boolean().nullish(),
     }),
   }),
 ]);
 
 const thinkingConfig = z.object({
-  thinking_budget: z.int().optional(),
+  thinking_budget: int32.optional(),
   thinking_level: z
     .string()
     .transform((level) => level.toLowerCase())
@@ -128,12 +145,12 @@ export const chatCompletionRequestSchema = z.looseObject({
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
-  top_k: z.int().min(1).nullish(),
-  max_tokens: z.int().min(1).nullish(),
-  max_completion_tokens: z.int().min(1).nullish(),
+  top_k: z.int().min(1).max(INT32_MAX).nullish(),
+  max_tokens: maxTokens.nullish(),
+  max_completion_tokens: maxTokens.nullish(),
   stop: stopSequences.nullish(),
   n: z.int().min(1).max(8).nullish(),
-  seed: z.int().nullish(),
+  seed: int32.nullish(),
   presence_penalty: z.number().min(-2).max(2).nullish(),
   frequency_penalty: z.number().min(-2).max(2).nullish(),
   response_format: responseFormat.nullish(),
@@ -147,7 +164,7 @@ export const chatCompletionRequestSchema = z.looseObject({
   extra_body: z.looseObject({ google: googleExtras.nullish() }).nullish(),
   // Accepted only in their harmless form; anything else is refused by the translator.
   logprobs: z.boolean().nullish(),
-  top_logprobs: z.int().nullish(),
+  top_logprobs: int32.nullish(),
   logit_bias: z.record(z.string(), z.number()).nullish(),
   modalities: z.array(z.string()).nullish(),
   audio: z.unknown().optional(),
@@ -161,7 +178,7 @@ export const embeddingsRequestSchema = z.looseObject({
   model: z.string().min(1),
   input: z.union([z.string(), z.array(z.string()).min(1).max(2048), z.array(z.number()), z.array(z.array(z.number()))]),
   encoding_format: z.enum(["float", "base64"]).nullish(),
-  dimensions: z.int().min(1).nullish(),
+  dimensions: z.int().min(1).max(MAX_EMBEDDING_DIMENSIONS).nullish(),
   user: z.string().nullish(),
 });
 export type EmbeddingsRequest = z.infer<typeof embeddingsRequestSchema>;

@@ -7,7 +7,7 @@ import { allowedModel, bareModelId } from "./resolve-model";
 // Models carry no creation time of their own; a fixed one keeps answers stable.
 const MODEL_CREATED = 1_700_000_000;
 
-/** GET /v1/models: the configured models this client key may use. */
+/** GET /v1/models: the configured models this client key may use (aliases are not listed: patterns cannot be). */
 export function listModels(c: Context<ProxyEnv>): Response {
   const allowed = c.get("clientKey").options.allowedModels;
   const ids = c
@@ -19,8 +19,10 @@ export function listModels(c: Context<ProxyEnv>): Response {
 
 /** GET /v1/models/{id} */
 export function getModel(c: Context<ProxyEnv>): Response {
-  const id = bareModelId(decodeURIComponent(c.req.param("id") ?? ""));
+  // Hono has decoded the path parameter once already; decoding again broke on `%25` (URIError).
+  const id = bareModelId(c.req.param("id") ?? "");
   const model = allowedModel(c.get("config"), c.get("clientKey"), id);
   if (!model) return openAIFailure(modelNotFound(id));
-  return Response.json(toOpenAIModel(model.id, MODEL_CREATED));
+  // An alias answers under the name asked for, as OpenAI answers the id it was given.
+  return Response.json(toOpenAIModel(id, MODEL_CREATED));
 }

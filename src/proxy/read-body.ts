@@ -1,7 +1,11 @@
 import { TranslationError } from "../openai/errors";
+import { jsonShape } from "../util/json-shape";
 
 /** Gemini takes at most 20 MB per request; inline images and files count in it. */
 export const MAX_REQUEST_BYTES = 20 * 1024 * 1024;
+
+/** Deeper than any real request (a tool schema may be 64 deep inside a few wrappers). */
+export const MAX_JSON_DEPTH = 128;
 
 /** Reads a JSON request body, refusing oversized and malformed ones with a client error. */
 export async function readJsonBody(request: Request, maxBytes = MAX_REQUEST_BYTES): Promise<unknown> {
@@ -21,11 +25,17 @@ export async function readJsonBody(request: Request, maxBytes = MAX_REQUEST_BYTE
   }
   const text = new TextDecoder().decode(bytes);
   if (text.trim() === "") throw new TranslationError("The request body is empty; send a JSON object.", { code: "invalid_json" });
+  let json: unknown;
   try {
-    return JSON.parse(text);
+    json = JSON.parse(text);
   } catch (error) {
     throw new TranslationError(`The request body is not valid JSON: ${(error as Error).message}`, { code: "invalid_json" });
   }
+  // Everything after this (validation, translation, JSON.stringify to Google) may recurse.
+  if (jsonShape(json, { maxDepth: MAX_JSON_DEPTH }).depth > MAX_JSON_DEPTH) {
+    throw new TranslationError(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels.`, { code: "invalid_json" });
+  }
+  return json;
 }
 
 async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {

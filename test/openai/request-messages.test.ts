@@ -189,14 +189,14 @@ describe("content parts", () => {
         {
           role: "user",
           content: [
-            { type: "input_audio", input_audio: { data: "UklGR", format: "wav" } },
+            { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } },
             { type: "input_audio", input_audio: { data: "SUQz", format: "mp3" } },
           ],
         },
       ],
     });
     expect(out.contents[0]?.parts).toEqual([
-      { inlineData: { mimeType: "audio/wav", data: "UklGR" } },
+      { inlineData: { mimeType: "audio/wav", data: "UklGRg==" } },
       { inlineData: { mimeType: "audio/mp3", data: "SUQz" } },
     ]);
   });
