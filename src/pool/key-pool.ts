@@ -12,7 +12,7 @@ import { loadFor, unavailability } from "./availability";
 import type { DayCounter, GeminiKeyRecord, KeyState, ModelBlock } from "./types";
 
 export type Pick =
-  | { ok: true; key: GeminiKeyRecord }
+  | { ok: true; key: GeminiKeyRecord; /** only sidelined keys were left */ lastResort?: true }
   | { ok: false; reason: "rate_limited"; retryAt: number; detail: string }
   | { ok: false; reason: "no_key"; detail: string };
 
@@ -51,10 +51,10 @@ export class KeyPool {
   /**
    * Picks a key that can serve `model` now, skipping `tried`. Among usable keys, the less
    * loaded of two random ones (power of two choices): even spread without a shared pointer.
-   * Keys only sidelined after a 5xx are used when nothing else is left: a blip at Google
-   * must not turn into seconds of refusals.
+   * Keys only sidelined after a 5xx are used when nothing else is left and `lastResort`
+   * allows it: a blip at Google must not turn into seconds of refusals.
    */
-  pick(model: ModelConfig, tried: ReadonlySet<string>, now = Date.now()): Pick {
+  pick(model: ModelConfig, tried: ReadonlySet<string>, now = Date.now(), lastResort = true): Pick {
     const usable: GeminiKeyRecord[] = [];
     let sidelined: { key: GeminiKeyRecord; until: number } | undefined;
     let earliest = Infinity;
@@ -84,7 +84,8 @@ export class KeyPool {
       usable.push(key);
     }
     if (usable.length > 0) return { ok: true, key: this.lessLoaded(usable, model) };
-    if (sidelined) return { ok: true, key: sidelined.key };
+    if (sidelined && lastResort) return { ok: true, key: sidelined.key, lastResort: true };
+    if (sidelined) return { ok: false, reason: "rate_limited", retryAt: Math.min(earliest, sidelined.until), detail: "the keys left are sidelined after Google's 5xx" };
     if (earliest !== Infinity) return { ok: false, reason: "rate_limited", retryAt: earliest, detail: lastReason };
     return { ok: false, reason: "no_key", detail: lastReason };
   }

@@ -31,6 +31,7 @@ export async function withFailover<T>(options: FailoverOptions<T>): Promise<Fail
   const tried = new Set<string>();
   const failures: UpstreamFailure[] = [];
   let lastKeyId: string | null = null;
+  let lastResortUsed = false;
   const failed = (answer: CallFailure): FailoverResult<T> => ({ ok: false, attempts: tried.size, lastKeyId, failures, answer });
 
   while (tried.size < options.maxAttempts) {
@@ -38,12 +39,16 @@ export async function withFailover<T>(options: FailoverOptions<T>): Promise<Fail
       failures.push(CLIENT_GONE);
       break;
     }
-    const pick = pool.pick(model, tried);
+    // A key sidelined after Google's 5xx is a last resort once per call, and never after Google
+    // failed this call: an overloaded Google gets one call per client call, not maxAttempts.
+    const lastResort = !lastResortUsed && failures.every((f) => FAILURE_POLICY[f.kind].keyFault);
+    const pick = pool.pick(model, tried, Date.now(), lastResort);
     if (!pick.ok) {
       if (failures.length > 0) break;
       return failed(poolRefusal(pick, Date.now()));
     }
     const key = pick.key;
+    if (pick.lastResort) lastResortUsed = true;
     tried.add(key.id);
     lastKeyId = key.id;
     const release = pool.reserve(key.id, model.id);

@@ -183,10 +183,15 @@ export function endOfAttempts(failures: readonly UpstreamFailure[], pool: PoolNo
       ? fail(429, "rate_limit_error", "rate_limit_exceeded", "rate_limited", `The Gemini keys tried are rate limited (${detail}). Retry now: another key is free.`, 1)
       : fail(503, "server_error", "no_key_available", "no_key", `The Gemini keys tried are unusable (${detail}). Retry now: another key is left.`, 1);
   }
-  // Google's own failures among them decide: the keys were not the problem.
+  // Google's own failures among them decide: the keys were not the problem. An overload that
+  // ended the attempts, or one among nothing but Google's 5xx, is 503 `overloaded` with
+  // Retry-After (a client backs off), not a 502 it would retry at once.
   const google = failures.filter((f) => !FAILURE_POLICY[f.kind].keyFault);
   const lastGoogle = google[google.length - 1]!;
-  if (google.every((f) => f.kind === "overloaded")) return FAILURE_POLICY.overloaded.answer(lastGoogle);
+  const overload = [...google].reverse().find((f) => f.kind === "overloaded");
+  if (overload && (lastGoogle === overload || google.every((f) => f.kind === "overloaded" || f.kind === "server"))) {
+    return FAILURE_POLICY.overloaded.answer(overload);
+  }
   return FAILURE_POLICY[lastGoogle.kind].answer(lastGoogle);
 }
 

@@ -80,9 +80,11 @@ describe("when the attempts run out", () => {
     expect(answer).toMatchObject({ status: 503, code: "overloaded", retryAfterSeconds: 10 });
   });
 
-  it("Google's own failures among key faults: 502 from the last of Google's", () => {
-    const answer = endOfAttempts([failures.overloaded, failures.rate_minute, failures.server], keyAfter(20), NOW);
+  it("Google's own failures among key faults: 502 from the last of Google's; with an overload among only 5xx, 503 overloaded", () => {
+    const answer = endOfAttempts([failures.timeout, failures.rate_minute, failures.server], keyAfter(20), NOW);
     expect(answer).toMatchObject({ status: 502, code: "server", outcome: "upstream_error" });
+    const overload = endOfAttempts([failures.overloaded, failures.rate_minute, failures.server], keyAfter(20), NOW);
+    expect(overload).toMatchObject({ status: 503, code: "overloaded", retryAfterSeconds: 10 });
     expect(endOfAttempts([failures.timeout, failures.rate_day], keyAfter(5), NOW)).toMatchObject({ status: 502, outcome: "timeout" });
   });
 
