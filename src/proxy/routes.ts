@@ -4,6 +4,7 @@ import { runCall } from "./call-pipeline";
 import { clientAuth, type ProxyEnv } from "./client-auth";
 import { chatDoor } from "./doors/chat";
 import { embeddingsDoor } from "./doors/embeddings";
+import { responsesDoor } from "./doors/responses";
 import { errorResponse, internalFailure, logInternalError, openAIFailure } from "./errors";
 import { getModel, listModels } from "./models";
 
@@ -13,6 +14,7 @@ export const openaiRoutes = new Hono<ProxyEnv>();
 openaiRoutes.use("*", clientAuth({ allowGoogleStyle: false }));
 openaiRoutes.post("/chat/completions", (c) => runCall(chatDoor, c.req.raw, callDeps(c)));
 openaiRoutes.post("/embeddings", (c) => runCall(embeddingsDoor, c.req.raw, callDeps(c)));
+openaiRoutes.post("/responses", (c) => runCall(responsesDoor, c.req.raw, callDeps(c)));
 openaiRoutes.get("/models", listModels);
 openaiRoutes.get("/models/:id{.+}", getModel);
 openaiRoutes.all("*", (c) =>

@@ -1,0 +1,123 @@
+import type { GenerateContentResponse } from "../../gemini/types";
+import { isEmptyReply } from "../../openai/response";
+import { collectCallIds, collectCarriedSignatures, collectRemoteMediaUrls } from "../../responses/input";
+import { toGeminiResponsesRequest } from "../../responses/request";
+import type { ResponseContext } from "../../responses/response-object";
+import { parseResponsesRequest, type ResponsesRequest } from "../../responses/schemas";
+import { ResponsesTranslator, toResponse } from "../../responses/translator";
+import { lookupSignatures, rememberSignatures } from "../../signatures/signature-store";
+import { randomToken } from "../../util/crypto";
+import { redactSecrets } from "../../util/redact";
+import { openAIFailure } from "../errors";
+import type { CallFailure } from "../failure-policy";
+import type { Answer, CallDeps, CallEnd, FrontDoor } from "../front-door";
+import { readJsonBody } from "../read-body";
+import { fetchRemoteMedia } from "../remote-media";
+import { pipeResponsesStream, responsesSse } from "../responses-stream";
+
+interface ResponsesCall {
+  body: ResponsesRequest;
+  id: string;
+  createdAt: number;
+  /** custom tool names, known once the request is translated */
+  customNames: ReadonlySet<string>;
+}
+
+type Reply = GenerateContentResponse | Response;
+
+const context = (call: ResponsesCall): ResponseContext => ({
+  id: call.id,
+  createdAt: call.createdAt,
+  model: call.body.model,
+  request: call.body,
+  customNames: call.customNames,
+});
+
+/** POST /v1/responses: OpenAI's Responses API over generateContent / streamGenerateContent, without server state. */
+export const responsesDoor: FrontDoor<ResponsesCall, Reply> & { streamFailure(failure: CallFailure, call: ResponsesCall): string } = {
+  endpoint: () => "responses",
+  renderFailure: openAIFailure,
+
+  async parse(request, deps) {
+    const body = parseResponsesRequest(await readJsonBody(request));
+    return { body, id: `resp_${randomToken(16)}`, createdAt: Math.floor(deps.receivedAt / 1000), customNames: new Set() };
+  },
+  modelId: (call) => call.body.model,
+  streamed: (call) => call.body.stream === true,
+
+  async prepare(call, model, deps) {
+    const { options } = deps.clientKey;
+    const carried = collectCarriedSignatures(call.body);
+    const missing = collectCallIds(call.body).filter((id) => !carried.has(id));
+    const [remembered, remoteMedia] = await Promise.all([
+      // D1 failing here costs the thought signatures not carried in the history (Google's dummy stands in), not the call.
+      lookupSignatures(deps.env.DB, missing).catch((error: unknown) => {
+        console.error(`looking up thought signatures failed: ${String(error)}`);
+        return new Map<string, string>();
+      }),
+      fetchRemoteMedia(collectRemoteMediaUrls(call.body), { param: "input", signal: deps.signal }),
+    ]);
+    const { body, customNames } = toGeminiResponsesRequest(call.body, {
+      upstreamModel: model.id,
+      safetyOff: options.safetyOff,
+      systemAsUser: options.systemAsUser,
+      alwaysIncludeThoughts: deps.config.settings.alwaysIncludeThoughts,
+      signatures: new Map([...remembered, ...carried]),
+      remoteMedia,
+    });
+    call.customNames = customNames;
+    return call.body.stream === true
+      ? { path: `models/${model.id}:streamGenerateContent`, query: { alt: "sse" }, stream: true, body }
+      : { path: `models/${model.id}:generateContent`, body };
+  },
+
+  async accept(response, call) {
+    if (call.body.stream === true) return { ok: true, value: response };
+    const reply = (await response.json()) as GenerateContentResponse;
+    if (isEmptyReply(reply)) return { ok: false, failure: { kind: "empty", message: "empty reply" } };
+    return { ok: true, value: reply };
+  },
+
+  async answer(reply, call, { deps, markFirstByte }) {
+    if (reply instanceof Response) return streamAnswer(reply, call, deps, markFirstByte);
+    const translated = toResponse(reply, context(call));
+    // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
+    await rememberSignatures(deps.env.DB, translated.signatures).catch((error: unknown) =>
+      console.error(`remembering thought signatures failed: ${String(error)}`),
+    );
+    return { kind: "json", body: translated.body, end: { status: 200, outcome: translated.blocked ? "blocked" : "ok", tokens: translated.usage } };
+  },
+
+  streamFailure(failure, call) {
+    const translator = new ResponsesTranslator(context(call));
+    return [...translator.start(), ...translator.fail(redactSecrets(failure.message))].map(responsesSse).join("");
+  },
+};
+
+/** Each upstream event translated and forwarded as it arrives; the ledger row when it ends. */
+function streamAnswer(upstream: Response, call: ResponsesCall, deps: CallDeps, markFirstByte: () => void): Promise<Answer> {
+  const translator = new ResponsesTranslator(context(call));
+  let ended!: (end: CallEnd) => void;
+  const endedPromise = new Promise<CallEnd>((resolve) => (ended = resolve));
+  const stream = pipeResponsesStream({
+    upstream,
+    translator,
+    keepAliveMs: deps.config.settings.keepAliveSeconds * 1000,
+    onFirstByte: markFirstByte,
+    beforeClose: () => rememberSignatures(deps.env.DB, translator.signatures),
+    onEnd: ({ error, aborted }) => {
+      const tokens = translator.usage;
+      if (aborted) ended({ status: 499, outcome: "aborted", code: "client_disconnected", tokens });
+      else if (error !== null) ended({ status: 200, outcome: "upstream_error", code: "stream_error", tokens });
+      else ended({ status: 200, outcome: translator.blocked ? "blocked" : "ok", tokens });
+    },
+  });
+  deps.waitUntil(stream.done);
+  return Promise.resolve({
+    kind: "stream",
+    ended: endedPromise,
+    response: new Response(stream.body, {
+      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" },
+    }),
+  });
+}

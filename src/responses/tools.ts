@@ -1,0 +1,123 @@
+import type { FunctionDeclaration, Tool, ToolConfig } from "../gemini/types";
+import { TranslationError } from "../openai/errors";
+import { cleanJsonSchema } from "../openai/json-schema";
+import { thinkingControl } from "../openai/model-family";
+import type { CustomTool, FunctionTool, RequestTool, ResponsesToolChoice } from "./schemas";
+
+/** The one string parameter a custom (free-form) tool's Gemini function takes. */
+export const CUSTOM_INPUT = "input";
+
+/** Hosted tool types served by Google Search grounding. */
+const WEB_SEARCH_TYPES = new Set(["web_search", "web_search_preview", "web_search_2025_08_26", "web_search_preview_2025_03_11"]);
+
+export interface TranslatedTools {
+  tools: Tool[];
+  toolConfig?: ToolConfig;
+  /** names of custom tools: their Gemini function calls come back as `custom_tool_call` items */
+  customNames: ReadonlySet<string>;
+}
+
+function functionDeclaration(tool: FunctionTool): FunctionDeclaration {
+  const declared: FunctionDeclaration = { name: tool.name };
+  if (tool.description) declared.description = tool.description;
+  if (tool.parameters) declared.parametersJsonSchema = cleanJsonSchema(tool.parameters);
+  return declared;
+}
+
+/**
+ * A custom tool takes free-form text (e.g. Codex's apply_patch). Gemini only has functions, so it
+ * becomes a function with one string parameter; a grammar or regex the client gave is put in the
+ * description, since Gemini cannot constrain a function argument by one.
+ */
+function customDeclaration(tool: CustomTool): FunctionDeclaration {
+  const format = tool.format;
+  const lines = [tool.description ?? ""];
+  if (format?.type === "grammar" && format.definition) {
+    lines.push(`The ${CUSTOM_INPUT} must follow this ${format.syntax ?? ""} grammar:\n${format.definition}`);
+  }
+  return {
+    name: tool.name,
+    description: lines.filter((line) => line !== "").join("\n\n"),
+    parametersJsonSchema: {
+      type: "object",
+      properties: { [CUSTOM_INPUT]: { type: "string", description: "The tool's raw free-form input." } },
+      required: [CUSTOM_INPUT],
+    },
+  };
+}
+
+const isFunction = (tool: RequestTool): tool is FunctionTool => tool.type === "function";
+const isCustom = (tool: RequestTool): tool is CustomTool => tool.type === "custom";
+
+function requireDeclared(name: string, declared: ReadonlySet<string>): void {
+  if (!declared.has(name)) throw new TranslationError(`tool_choice names '${name}', which is not in tools.`, { param: "tool_choice" });
+}
+
+function namedChoice(choice: ResponsesToolChoice): string | undefined {
+  return typeof choice === "object" && (choice.type === "function" || choice.type === "custom") && "name" in choice ? (choice.name as string) : undefined;
+}
+
+/**
+ * Responses `tools` + `tool_choice` -> Gemini tools + functionCallingConfig.
+ * - `function` -> a function declaration (JSON Schema as is; `strict` has no Gemini switch);
+ * - `custom` -> a function with one string parameter `input`;
+ * - `web_search` (and its preview names) -> Google Search grounding. Gemini 2.x cannot combine it
+ *   with function calling, so there it is served only when no function or custom tool is given;
+ * - every other hosted type (file_search, computer, code_interpreter, image_generation, mcp,
+ *   local_shell, shell, apply_patch, …) needs OpenAI's own servers: it is left out, and a
+ *   tool_choice forcing it is refused.
+ */
+export function translateTools(
+  requested: readonly RequestTool[],
+  choice: ResponsesToolChoice | null | undefined,
+  model: string,
+): TranslatedTools {
+  const customNames = new Set<string>();
+  let declarations: FunctionDeclaration[] = [];
+  for (const tool of requested) {
+    if (isFunction(tool)) declarations.push(functionDeclaration(tool));
+    else if (isCustom(tool)) {
+      declarations.push(customDeclaration(tool));
+      customNames.add(tool.name);
+    }
+  }
+  const wantsSearch = requested.some((tool) => WEB_SEARCH_TYPES.has(tool.type));
+  const canCombine = thinkingControl(model) === "level"; // Gemini 3 and later
+  const webSearch = wantsSearch && (declarations.length === 0 || canCombine);
+  const declared = new Set(declarations.map((d) => d.name));
+
+  let toolConfig: ToolConfig | undefined;
+  if (choice === "none") toolConfig = { functionCallingConfig: { mode: "NONE" } };
+  else if (choice === "required") {
+    if (declarations.length === 0) throw new TranslationError("tool_choice 'required' needs a function or custom tool.", { param: "tool_choice" });
+    toolConfig = { functionCallingConfig: { mode: "ANY" } };
+  } else if (typeof choice === "object" && choice !== null) {
+    const named = namedChoice(choice);
+    if (named !== undefined) {
+      requireDeclared(named, declared);
+      toolConfig = { functionCallingConfig: { mode: "ANY", allowedFunctionNames: [named] } };
+    } else if (choice.type === "allowed_tools" && "tools" in choice) {
+      const allowed = (choice.tools as Array<{ type: string; name?: string }>).flatMap((tool) => (tool.name !== undefined ? [tool.name] : []));
+      for (const name of allowed) requireDeclared(name, declared);
+      if ((choice as { mode: string }).mode === "required") {
+        toolConfig = { functionCallingConfig: { mode: "ANY", allowedFunctionNames: allowed } };
+      } else {
+        // allowedFunctionNames is only valid with ANY, so "auto among these" narrows the declarations
+        const keep = new Set(allowed);
+        declarations = declarations.filter((d) => keep.has(d.name));
+      }
+    } else if (!WEB_SEARCH_TYPES.has(choice.type)) {
+      throw new TranslationError(`tool_choice '${choice.type}' names a hosted tool this proxy does not serve.`, {
+        param: "tool_choice",
+        code: "unsupported_value",
+      });
+    }
+  }
+
+  const tools: Tool[] = [];
+  if (declarations.length > 0) tools.push({ functionDeclarations: declarations });
+  if (webSearch) tools.push({ googleSearch: {} });
+  const translated: TranslatedTools = { tools, customNames };
+  if (toolConfig && declarations.length > 0) translated.toolConfig = toolConfig;
+  return translated;
+}
