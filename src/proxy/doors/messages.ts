@@ -1,0 +1,117 @@
+import { collectMediaUrls, collectToolUseIds } from "../../anthropic/content";
+import { anthropicFailure, anthropicStreamError } from "../../anthropic/errors";
+import { toGeminiMessagesRequest } from "../../anthropic/request";
+import { toAnthropicMessage } from "../../anthropic/response";
+import { parseMessagesRequest, type MessagesRequest } from "../../anthropic/schemas";
+import { MessagesStreamTranslator, type MessageContext } from "../../anthropic/stream";
+import type { GenerateContentResponse } from "../../gemini/types";
+import { isEmptyReply } from "../../openai/response";
+import { lookupSignatures, rememberSignatures } from "../../signatures/signature-store";
+import { randomToken } from "../../util/crypto";
+import type { Answer, CallDeps, CallEnd, FrontDoor } from "../front-door";
+import { pipeMessagesStream } from "../messages-stream";
+import { readJsonBody } from "../read-body";
+import { fetchRemoteMedia } from "../remote-media";
+
+interface MessagesCall {
+  body: MessagesRequest;
+  id: string;
+  /** set by prepare: what the answer carries */
+  thinkingBlocks: boolean;
+  singleToolCall: boolean;
+}
+
+/** POST /v1/messages: Anthropic's Messages API over generateContent / streamGenerateContent. */
+export const messagesDoor: FrontDoor<MessagesCall, GenerateContentResponse | Response> & {
+  streamFailure: (failure: Parameters<typeof anthropicStreamError>[0]) => string;
+} = {
+  endpoint: () => "messages",
+  renderFailure: anthropicFailure,
+  streamFailure: anthropicStreamError,
+
+  async parse(request) {
+    const body = parseMessagesRequest(await readJsonBody(request));
+    return { body, id: `msg_${randomToken(18)}`, thinkingBlocks: false, singleToolCall: false };
+  },
+  // The requested name goes to the pipeline as is: it resolves aliases (claude-* -> a Gemini model).
+  modelId: (call) => call.body.model,
+  streamed: (call) => call.body.stream === true,
+
+  async prepare(call, model, deps) {
+    const [signatures, remoteMedia] = await Promise.all([
+      // D1 failing here costs the remembered signatures (the thinking blocks or Google's dummy stand in), not the call.
+      lookupSignatures(deps.env.DB, collectToolUseIds(call.body.messages)).catch((error: unknown) => {
+        console.error(`looking up thought signatures failed: ${String(error)}`);
+        return new Map<string, string>();
+      }),
+      fetchRemoteMedia(collectMediaUrls(call.body.messages)),
+    ]);
+    const translated = toGeminiMessagesRequest(call.body, {
+      upstreamModel: model.id,
+      safetyOff: deps.clientKey.options.safetyOff,
+      systemAsUser: deps.clientKey.options.systemAsUser,
+      signatures,
+      remoteMedia,
+    });
+    call.thinkingBlocks = translated.thinkingBlocks;
+    call.singleToolCall = translated.singleToolCall;
+    return call.body.stream === true
+      ? { path: `models/${model.id}:streamGenerateContent`, query: { alt: "sse" }, stream: true, body: translated.body }
+      : { path: `models/${model.id}:generateContent`, body: translated.body };
+  },
+
+  async accept(response, call) {
+    if (call.body.stream === true) return { ok: true, value: response };
+    const reply = (await response.json()) as GenerateContentResponse;
+    if (isEmptyReply(reply)) return { ok: false, failure: { kind: "empty", message: "empty reply" } };
+    return { ok: true, value: reply };
+  },
+
+  async answer(reply, call, { deps, markFirstByte }) {
+    if (reply instanceof Response) return streamAnswer(reply, call, deps, markFirstByte);
+    const translated = toAnthropicMessage(reply, context(call));
+    // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
+    await rememberSignatures(deps.env.DB, translated.signatures).catch((error: unknown) =>
+      console.error(`remembering thought signatures failed: ${String(error)}`),
+    );
+    return { kind: "json", body: translated.body, end: { status: 200, outcome: translated.blocked ? "blocked" : "ok", tokens: translated.usage } };
+  },
+};
+
+function context(call: MessagesCall): MessageContext {
+  return {
+    id: call.id,
+    model: call.body.model,
+    thinkingBlocks: call.thinkingBlocks,
+    singleToolCall: call.singleToolCall,
+    stopSequences: (call.body.stop_sequences ?? []).filter((stop) => stop !== ""),
+  };
+}
+
+/** Each upstream event translated and forwarded as it arrives; the ledger row when it ends. */
+function streamAnswer(upstream: Response, call: MessagesCall, deps: CallDeps, markFirstByte: () => void): Promise<Answer> {
+  const translator = new MessagesStreamTranslator(context(call));
+  let ended!: (end: CallEnd) => void;
+  const endedPromise = new Promise<CallEnd>((resolve) => (ended = resolve));
+  const stream = pipeMessagesStream({
+    upstream,
+    translator,
+    keepAliveMs: deps.config.settings.keepAliveSeconds * 1000,
+    onFirstByte: markFirstByte,
+    beforeClose: () => rememberSignatures(deps.env.DB, translator.signatures),
+    onEnd: ({ error, aborted }) => {
+      const tokens = translator.usage;
+      if (aborted) ended({ status: 499, outcome: "aborted", code: "client_disconnected", tokens });
+      else if (error !== null) ended({ status: 200, outcome: "upstream_error", code: "stream_error", tokens });
+      else ended({ status: 200, outcome: translator.blocked ? "blocked" : "ok", tokens });
+    },
+  });
+  deps.waitUntil(stream.done);
+  return Promise.resolve({
+    kind: "stream",
+    ended: endedPromise,
+    response: new Response(stream.body, {
+      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" },
+    }),
+  });
+}
