@@ -6,11 +6,14 @@ import { chatDoor } from "./doors/chat";
 import { embeddingsDoor } from "./doors/embeddings";
 import { responsesDoor } from "./doors/responses";
 import { errorResponse, internalFailure, logInternalError, openAIFailure } from "./errors";
+import { messagesRoutes } from "./messages-routes";
 import { getModel, listModels } from "./models";
 
 /** The OpenAI-compatible API under /v1. */
 export const openaiRoutes = new Hono<ProxyEnv>();
 
+// Before the OpenAI key check: /v1/messages answers in Anthropic's shape, its refusals too.
+openaiRoutes.route("/messages", messagesRoutes);
 openaiRoutes.use("*", clientAuth({ allowGoogleStyle: false }));
 openaiRoutes.post("/chat/completions", (c) => runCall(chatDoor, c.req.raw, callDeps(c)));
 openaiRoutes.post("/embeddings", (c) => runCall(embeddingsDoor, c.req.raw, callDeps(c)));
