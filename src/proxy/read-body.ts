@@ -32,10 +32,21 @@ export async function readJsonBody(request: Request, maxBytes = MAX_REQUEST_BYTE
     throw new TranslationError(`The request body is not valid JSON: ${(error as Error).message}`, { code: "invalid_json" });
   }
   // Everything after this (validation, translation, JSON.stringify to Google) may recurse.
-  if (jsonShape(json, { maxDepth: MAX_JSON_DEPTH }).depth > MAX_JSON_DEPTH) {
-    throw new TranslationError(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels.`, { code: "invalid_json" });
+  const { tooDeepAt } = jsonShape(json, { maxDepth: MAX_JSON_DEPTH });
+  if (tooDeepAt) {
+    throw new TranslationError(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels.`, { code: "invalid_json", param: deepParam(tooDeepAt) });
   }
   return json;
+}
+
+// Keys whose value is a JSON Schema (OpenAI, Anthropic, Gemini): the usual place of deep nesting.
+const SCHEMA_KEYS = new Set(["parameters", "schema", "input_schema", "parametersJsonSchema", "responseJsonSchema", "responseSchema", "response_schema"]);
+
+/** Names where a body is too deep: down to the schema that holds the depth, else its first 4 steps. */
+function deepParam(path: Array<string | number>): string {
+  const schemaAt = path.findIndex((key) => typeof key === "string" && SCHEMA_KEYS.has(key));
+  const named = path.slice(0, schemaAt >= 0 ? schemaAt + 1 : 4);
+  return named.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out === "" ? key : `${out}.${key}`), "");
 }
 
 async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {

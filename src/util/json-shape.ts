@@ -4,6 +4,8 @@
 export interface JsonShape {
   depth: number;
   nodes: number;
+  /** Where the depth limit was passed (keys and indexes from the top), when it was. */
+  tooDeepAt?: Array<string | number>;
 }
 
 /**
@@ -17,7 +19,7 @@ export function jsonShape(value: unknown, limits: { maxDepth?: number; maxNodes?
   let nodes = 1;
   if (value === null || typeof value !== "object") return { depth, nodes };
   // One frame per open container on the current path: its children and the next one to visit.
-  const path: Array<{ children: unknown[]; next: number }> = [{ children: childrenOf(value), next: 0 }];
+  const path: Array<{ children: unknown[]; keys: string[] | null; next: number }> = [frameOf(value)];
   depth = 1;
   while (path.length > 0) {
     const frame = path[path.length - 1]!;
@@ -29,14 +31,18 @@ export function jsonShape(value: unknown, limits: { maxDepth?: number; maxNodes?
     nodes++;
     if (nodes > maxNodes) break;
     if (child !== null && typeof child === "object") {
-      path.push({ children: childrenOf(child), next: 0 });
+      path.push(frameOf(child));
       if (path.length > depth) depth = path.length;
-      if (depth > maxDepth) break;
+      if (depth > maxDepth) {
+        const tooDeepAt = path.slice(0, -1).map((f) => (f.keys ? f.keys[f.next - 1]! : f.next - 1));
+        return { depth, nodes, tooDeepAt };
+      }
     }
   }
   return { depth, nodes };
 }
 
-function childrenOf(value: object): unknown[] {
-  return Array.isArray(value) ? value : Object.values(value);
+function frameOf(value: object): { children: unknown[]; keys: string[] | null; next: number } {
+  if (Array.isArray(value)) return { children: value, keys: null, next: 0 };
+  return { children: Object.values(value), keys: Object.keys(value), next: 0 };
 }
