@@ -5,6 +5,7 @@ import type { AppEnv } from "./env";
 import type { IsolateRuntime } from "./runtime/runtime";
 import { bumpConfigVersion } from "./usage/ledger-reads";
 import { openAIError } from "./openai/errors";
+import { proxyCors } from "./proxy/cors";
 import { nativeRoutes } from "./proxy/native";
 import { logInternalError } from "./proxy/errors";
 import { openaiRoutes } from "./proxy/routes";
@@ -25,6 +26,8 @@ export function buildApp(runtime: IsolateRuntime): Hono<AppEnv> {
       bumpConfigVersion(c.env.DB).catch((error: unknown) => console.warn(`config version bump failed: ${String(error)}`)),
     );
   });
+  app.use("/v1/*", proxyCors);
+  app.use("/v1beta/*", proxyCors);
   app.route("/v1", openaiRoutes);
   app.route("/v1beta", nativeRoutes);
   app.route("/", adminApp);

@@ -21,6 +21,12 @@ export const modelConfigSchema = z
   .strict();
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
+const corsOrigin = z
+  .string()
+  .trim()
+  .max(200)
+  .regex(/^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?|https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?)$/, 'an origin is "*" or scheme://host[:port], without a path');
+
 export const settingsSchema = z
   .object({
     quotas: z.object({ pro: quota, flash: quota }).strict(),
@@ -33,6 +39,9 @@ export const settingsSchema = z
     // (src/usage/retention.ts). The free plan stops writes at 500 MB. Optional in a PUT, so a
     // client written before the field existed still saves.
     retentionMaxMb: z.number().int().min(10).max(490).default(400),
+    // Browser origins allowed to call the proxy routes (/v1, /v1beta): "*" for any (the client
+    // key is a bearer token, no cookie is involved), or exact origins; [] for none. Never the admin API.
+    corsOrigins: z.array(corsOrigin).max(50).default(["*"]),
   })
   .strict();
 export type Settings = z.infer<typeof settingsSchema>;
@@ -45,6 +54,7 @@ export const DEFAULT_SETTINGS: Settings = {
   alwaysIncludeThoughts: false,
   retentionDays: 90,
   retentionMaxMb: 400,
+  corsOrigins: ["*"],
 };
 
 export const workerKeyOptionsSchema = z

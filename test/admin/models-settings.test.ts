@@ -121,6 +121,7 @@ describe("settings", () => {
       alwaysIncludeThoughts: false,
       retentionDays: 90,
       retentionMaxMb: 400,
+      corsOrigins: ["*"],
     });
     const next = { ...defaults, quotas: { pro: 50, flash: 1000 }, alwaysIncludeThoughts: true, maxAttempts: 5, retentionMaxMb: 120 };
     expect(await session.json("PUT", "/api/admin/settings", next)).toEqual(next);
