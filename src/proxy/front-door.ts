@@ -66,4 +66,11 @@ export interface FrontDoor<Req, Reply> {
   /** false for calls Google does not count against a key's quota (countTokens). */
   charges?(request: Req): boolean;
   answer(reply: Reply, request: Req, context: AnswerContext): Promise<Answer>;
+  /**
+   * The complete SSE text that ends a stream in this door's protocol when the call fails after
+   * the pipeline sent the HTTP headers (keep-alives during a long upstream silence) but before
+   * the door's own stream began, e.g. chat: `data: {"error":{...}}\n\ndata: [DONE]\n\n`.
+   * A door without it never gets its headers sent early.
+   */
+  streamFailure?(failure: CallFailure, request: Req): string;
 }
