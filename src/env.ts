@@ -7,6 +7,7 @@ export interface Env {
   DB: D1Database;
   ASSETS: Fetcher;
   LOGIN_LIMITER: RateLimit;
+  LOGIN_LIMITER_ALL: RateLimit;
   GEMINI_API_BASE?: string;
   ADMIN_PASSWORD?: string;
   SESSION_SECRET_KEY?: string;

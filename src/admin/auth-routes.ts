@@ -11,15 +11,20 @@ const loginBody = z.object({ password: z.string().min(1, "password is required")
 
 const THROTTLE_RETRY_SECONDS = 60;
 
-/** `/api/auth/*`: login (rate-limited per client IP), logout, session probe. */
+/** `/api/auth/*`: login (rate-limited per client IP and overall), logout, session probe. */
 export const authRoutes = new Hono<AppEnv>()
   .post("/login", async (c) => {
     const check = checkAdminSecrets(c.env);
     if (!check.ok) return adminError(c, 503, "login_disabled", check.reason);
 
+    // Cloudflare's edge sets CF-Connecting-IP and overwrites a forged one; elsewhere (wrangler
+    // dev) a client can send any value, so every attempt also counts against one shared bucket.
     const client = c.req.header("cf-connecting-ip") ?? "local";
-    const { success } = await c.env.LOGIN_LIMITER.limit({ key: client });
-    if (!success) {
+    const [perClient, everyone] = await Promise.all([
+      c.env.LOGIN_LIMITER.limit({ key: client }),
+      c.env.LOGIN_LIMITER_ALL.limit({ key: "all" }),
+    ]);
+    if (!perClient.success || !everyone.success) {
       c.header("Retry-After", String(THROTTLE_RETRY_SECONDS));
       return adminError(c, 429, "too_many_attempts", "Too many login attempts; wait a minute and try again.");
     }
