@@ -2,6 +2,7 @@
 // Seeds a running local instance through the admin API (the same calls the panel makes).
 //   npm run seed -- --gemini-key AIza... [--gemini-key ...] [--model gemini-2.5-flash:flash]
 //                   [--client-name my-app] [--url http://127.0.0.1:8787]
+// The target is --url, else http://127.0.0.1:$PORT, else http://127.0.0.1:8787.
 // The admin password comes from .dev.vars (or ADMIN_PASSWORD in the environment).
 // Prints the new client key once.
 import { existsSync, readFileSync } from "node:fs";
@@ -12,7 +13,7 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
   options: {
-    url: { type: "string", default: "http://127.0.0.1:8787" },
+    url: { type: "string", default: `http://127.0.0.1:${process.env.PORT || "8787"}` },
     "gemini-key": { type: "string", multiple: true, default: [] },
     model: { type: "string", multiple: true, default: [] },
     "client-name": { type: "string" },

@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // npm start: everything a fresh clone needs to serve the panel and the API locally on
 // http://127.0.0.1:8787 with embedded KV and D1 (state under .wrangler/). Extra arguments go
-// to `wrangler dev`, e.g. `npm start -- --var GEMINI_API_BASE:http://127.0.0.1:8788`.
+// to `wrangler dev`, e.g. `npm start -- --port 19401 --var GEMINI_API_BASE:http://127.0.0.1:8788`.
 import { spawnSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+
+// Quiet offline: no Request.cf lookup (it prints stack traces without a network), no telemetry
+// (inherited by every wrangler command below; set them to "true" to opt back in).
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+process.env.WRANGLER_SEND_METRICS ??= "false";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const devVars = path.join(root, ".dev.vars");
@@ -31,7 +36,19 @@ if (!existsSync(devVars)) {
 run(process.execPath, [path.join(root, "scripts", "build-web.mjs")]);
 run(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local"]);
 
-const dev = spawn(bin("wrangler"), ["dev", "--ip", "127.0.0.1", "--port", "8787", "--test-scheduled", ...process.argv.slice(2)], {
+// The port: `--port N` / `--port=N` among the extra arguments, else $PORT, else 8787 (given once
+// to wrangler, which refuses a repeated --port).
+const extra = process.argv.slice(2);
+let port = process.env.PORT || "8787";
+const passThrough = [];
+for (let i = 0; i < extra.length; i++) {
+  if (extra[i] === "--port" && i + 1 < extra.length) port = extra[++i];
+  else if (extra[i].startsWith("--port=")) port = extra[i].slice("--port=".length);
+  else passThrough.push(extra[i]);
+}
+
+console.log(`\nPanel: http://127.0.0.1:${port}/login   API: http://127.0.0.1:${port}/v1\n`);
+const dev = spawn(bin("wrangler"), ["dev", "--ip", "127.0.0.1", "--port", port, "--test-scheduled", ...passThrough], {
   cwd: root,
   stdio: "inherit",
 });
