@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { startArgs } from "./start-args.mjs";
 
 // Quiet offline: no Request.cf lookup (it prints stack traces without a network), no telemetry
 // (inherited by every wrangler command below; set them to "true" to opt back in).
@@ -25,6 +26,8 @@ function run(command, args) {
   }
 }
 
+const { port, passThrough } = startArgs(process.argv.slice(2), process.env);
+
 if (!existsSync(devVars)) {
   const password = randomBytes(12).toString("base64url");
   const secret = randomBytes(36).toString("base64url");
@@ -35,17 +38,6 @@ if (!existsSync(devVars)) {
 
 run(process.execPath, [path.join(root, "scripts", "build-web.mjs")]);
 run(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local"]);
-
-// The port: `--port N` / `--port=N` among the extra arguments, else $PORT, else 8787 (given once
-// to wrangler, which refuses a repeated --port).
-const extra = process.argv.slice(2);
-let port = process.env.PORT || "8787";
-const passThrough = [];
-for (let i = 0; i < extra.length; i++) {
-  if (extra[i] === "--port" && i + 1 < extra.length) port = extra[++i];
-  else if (extra[i].startsWith("--port=")) port = extra[i].slice("--port=".length);
-  else passThrough.push(extra[i]);
-}
 
 console.log(`\nPanel: http://127.0.0.1:${port}/login   API: http://127.0.0.1:${port}/v1\n`);
 const dev = spawn(bin("wrangler"), ["dev", "--ip", "127.0.0.1", "--port", port, "--test-scheduled", ...passThrough], {
