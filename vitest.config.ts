@@ -13,6 +13,8 @@ export default defineConfig(async () => {
         main: "./src/index.ts",
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          // Empty databases for the Worker's self-migration tests (test/db/schema-migrator.test.ts).
+          d1Databases: ["EMPTY_DB_A", "EMPTY_DB_B"],
           bindings: {
             TEST_MIGRATIONS: migrations,
             GEMINI_API_BASE: "https://upstream.test",

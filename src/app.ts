@@ -15,6 +15,13 @@ export function buildApp(runtime: IsolateRuntime): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
     c.set("runtime", runtime);
+    try {
+      await runtime.schema.ensure(c.env.DB);
+    } catch (error) {
+      console.error(`bringing the D1 schema up to date failed: ${String(error)}`);
+      const message = "The database schema could not be brought up to date; see the Worker logs.";
+      return c.json({ error: { message, type: "server_error", code: "schema_not_ready" } }, 503);
+    }
     await next();
   });
   // Every admin change reaches the other isolates at their next sync (a few seconds) and this one at once.

@@ -95,7 +95,7 @@ export async function scheduled(
   ctx: ExecutionContext,
   runtime: IsolateRuntime,
 ): Promise<void> {
-  const report = runScheduled(controller.scheduledTime, env).then((r) => {
+  const report = runtime.schema.ensure(env.DB).then(() => runScheduled(controller.scheduledTime, env)).then((r) => {
     if (r.dailyReset) runtime.liftHolds();
     console.log(
       `cron ${controller.cron}: day ${r.day}, reset ${r.dailyReset}, folded ${r.folded}, counts written ${r.countsWritten}`,

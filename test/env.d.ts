@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      EMPTY_DB_A: D1Database;
+      EMPTY_DB_B: D1Database;
     }
   }
 }

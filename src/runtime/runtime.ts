@@ -1,3 +1,5 @@
+import { BUNDLED_MIGRATIONS } from "../db/bundled-migrations";
+import { SchemaMigrator } from "../db/schema-migrator";
 import { Benches } from "./benches";
 import { InFlight } from "./in-flight";
 import { IsolateView } from "./isolate-view";
@@ -10,6 +12,7 @@ import { StateWriter } from "./state-writer";
  * passed down (a test can hold two: two isolates over the same KV and D1).
  */
 export class IsolateRuntime {
+  readonly schema = new SchemaMigrator(() => BUNDLED_MIGRATIONS);
   readonly inFlight = new InFlight();
   readonly benches = new Benches();
   readonly own = new OwnCalls();
@@ -39,6 +42,7 @@ export class IsolateRuntime {
 
   /** Forgets everything, as a fresh isolate would (tests). */
   clear(): void {
+    this.schema.clear();
     this.benches.clear();
     this.own.clear();
     this.states.clear();
