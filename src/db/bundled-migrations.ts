@@ -64,5 +64,11 @@ export const BUNDLED_MIGRATIONS: BundledMigration[] = [
     "queries": [
       "CREATE TABLE `ledger_partitions` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`first_id` integer NOT NULL,\n\t`last_id` integer NOT NULL,\n\t`first_ts` integer NOT NULL,\n\t`last_ts` integer NOT NULL,\n\t`created_at` integer NOT NULL\n);\n"
     ]
+  },
+  {
+    "name": "0007_ledger-requested-model.sql",
+    "queries": [
+      "ALTER TABLE `usage_calls` ADD `requested_model` text;"
+    ]
   }
 ];
