@@ -173,6 +173,9 @@ export async function clearPool(admin: AdminSession): Promise<void> {
   for (const key of await admin.get<Array<{ id: string }>>("/api/admin/gemini-keys")) {
     await remove(`/api/admin/gemini-keys/${encodeURIComponent(key.id)}`);
   }
+  for (const alias of await admin.get<Array<{ alias: string }>>("/api/admin/model-aliases")) {
+    await remove(`/api/admin/model-aliases/${encodeURIComponent(alias.alias)}`);
+  }
   for (const model of await admin.get<Array<{ id: string }>>("/api/admin/models")) {
     await remove(`/api/admin/models/${encodeURIComponent(model.id)}`);
   }
