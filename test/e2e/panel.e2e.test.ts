@@ -17,6 +17,9 @@ const RUN = Date.now().toString(36);
 // Models only this file uses, so the per-model counts are ours alone.
 const FLASH_MODEL = `gemini-2.5-flash-panel-${RUN}`;
 const PRO_MODEL = `gemini-2.5-pro-panel-${RUN}`;
+// A model alias added in the Models tab, and a name a client sends that falls under it.
+const ALIAS_PATTERN = `gpt-panel-${RUN}-*`;
+const ALIASED_NAME = `gpt-panel-${RUN}-codex`;
 const SCREENSHOTS = path.join(REPO_ROOT, "test-results");
 
 interface ListedKey {
@@ -312,6 +315,73 @@ describe("admin panel in Chromium", () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard-light.png"), fullPage: true });
   });
 
+  it("adds a model alias in the Models tab, and a chat call under an aliased name is served by its model", async () => {
+    const { page } = ui;
+    await page.click("#tab-models");
+    const aliases = page.locator("#panel-models section", { has: page.locator("h2", { hasText: "Model aliases" }) });
+    await aliases.locator(".empty-state", { hasText: "No aliases." }).waitFor();
+    await aliases.getByLabel("Alias or pattern").fill(ALIAS_PATTERN);
+    await aliases.getByLabel("Model", { exact: true }).selectOption(FLASH_MODEL);
+    await aliases.getByRole("button", { name: "Add alias" }).click();
+    await page.locator(".toast").filter({ hasText: `Alias ${ALIAS_PATTERN} added.` }).waitFor();
+    await aliases.locator("tbody tr", { hasText: ALIAS_PATTERN }).filter({ hasText: FLASH_MODEL }).waitFor();
+    expect(await admin.get("/api/admin/model-aliases")).toEqual([{ alias: ALIAS_PATTERN, model: FLASH_MODEL, broken: false }]);
+
+    const client: OpenAI = openaiClient(clientKey);
+    const before = (await fake.requests()).length;
+    // Admin changes reach the proxy within 5 s in local dev: until then the name is not found.
+    const answer = await waitFor(
+      () =>
+        client.chat.completions
+          .create({ model: ALIASED_NAME, messages: [{ role: "user", content: "panel alias call" }] })
+          .catch((error: { status?: number }) => {
+            if (error.status === 404) return null;
+            throw error;
+          }),
+      { timeoutMs: 15_000, message: "a chat call under the alias" },
+    );
+    expect(answer.model).toBe(ALIASED_NAME);
+    expect(answer.choices[0]?.message.content).toBeTruthy();
+    const served = await upstreamCallsSince(before);
+    expect(served.map((call) => call.model)).toEqual([FLASH_MODEL]);
+    await dismissToasts();
+  });
+
+  it("scrolls sideways on no tab at 390 px", async () => {
+    const { page } = ui;
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      // What shows that a tab's data has landed (the widest content: tables, charts).
+      const loaded: Record<string, string> = {
+        dashboard: '[data-panel="today"] table',
+        "gemini-keys": "#panel-gemini-keys tbody tr",
+        "client-keys": "#panel-client-keys tbody tr",
+        models: "#panel-models tbody tr",
+        settings: '[data-panel="plan"] tbody tr',
+      };
+      const tabs = await page.locator('[role="tab"]').evaluateAll((elements) => elements.map((element) => (element as HTMLElement).dataset.tab!));
+      expect(tabs).toEqual(expect.arrayContaining(Object.keys(loaded)));
+      const widths: Record<string, { scrollWidth: number; innerWidth: number }> = {};
+      for (const tab of tabs) {
+        await page.click(`#tab-${tab}`);
+        const ready = loaded[tab] ?? `#panel-${tab} .card`;
+        await page.locator(ready).first().waitFor();
+        if (tab === "dashboard") await page.locator('[data-chart="latency"] canvas').waitFor();
+        await dismissToasts();
+        widths[tab] = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+        await page.screenshot({ path: path.join(SCREENSHOTS, `mobile-${tab}.png`), fullPage: true });
+      }
+      for (const [tab, { scrollWidth, innerWidth }] of Object.entries(widths)) {
+        expect(innerWidth, tab).toBe(390);
+        expect(scrollWidth, `${tab} is ${scrollWidth} px wide`).toBeLessThanOrEqual(innerWidth);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.click("#tab-dashboard");
+      await page.locator('[data-chart="latency"] canvas').waitFor();
+    }
+  });
+
   it("switches to the dark theme and to Chinese, and remembers both", async () => {
     const { page } = ui;
     await page.click("#theme-toggle");
@@ -474,11 +544,20 @@ describe("admin panel in Chromium", () => {
     await page.locator("dialog[open]").getByRole("button", { name: "Save" }).click();
     await pro.locator("td", { hasText: "750" }).waitFor();
     await dismissToasts();
-    await page.locator("#panel-models tbody tr", { hasText: FLASH_MODEL }).getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("region", { name: "Configured models" }).locator("tbody tr", { hasText: FLASH_MODEL }).getByRole("button", { name: "Delete" }).click();
     await page.locator("dialog[open]").getByRole("button", { name: "Delete" }).click();
     await page.locator(".toast", { hasText: "Deleted." }).waitFor();
     const models = await admin.get<{ id: string; individualQuota: number | null }[]>("/api/admin/models");
     expect(models).toEqual([expect.objectContaining({ id: PRO_MODEL, individualQuota: 750 })]);
+    // The alias pointing at the deleted model stays, shown as broken, until it is deleted too.
+    const aliasRow = page.getByRole("region", { name: "Model aliases" }).locator("tbody tr", { hasText: ALIAS_PATTERN });
+    await aliasRow.locator(".badge", { hasText: "Model not configured" }).waitFor();
+    expect(await admin.get("/api/admin/model-aliases")).toEqual([{ alias: ALIAS_PATTERN, model: FLASH_MODEL, broken: true }]);
+    await dismissToasts();
+    await aliasRow.getByRole("button", { name: `Delete alias ${ALIAS_PATTERN}` }).click();
+    await page.locator("dialog[open]").getByRole("button", { name: "Delete" }).click();
+    await aliasRow.waitFor({ state: "detached" });
+    expect(await admin.get("/api/admin/model-aliases")).toEqual([]);
 
     await page.click("#tab-client-keys");
     const row = page.locator("#panel-client-keys tbody tr", { hasText: HOSTILE_NAME });

@@ -65,6 +65,13 @@ export interface ModelConfig {
   individualQuota: number | null;
 }
 
+export interface ModelAlias {
+  alias: string;
+  model: string;
+  /** The target model is no longer configured. */
+  broken: boolean;
+}
+
 export interface AvailableModel {
   id: string;
   displayName: string;

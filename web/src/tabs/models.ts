@@ -5,22 +5,28 @@ import { clear, h } from "../lib/dom";
 import { formatNumber } from "../lib/format";
 import { t } from "../lib/i18n";
 import { toast, toastError } from "../lib/toast";
-import type { AvailableModel, ModelConfig } from "../lib/types";
+import type { AvailableModel, ModelAlias, ModelConfig } from "../lib/types";
 import { button, dataTable, field, section } from "../lib/ui";
+import { createAliasSection } from "./model-aliases";
 import { categorySelect, modelFields, type ModelFields } from "./model-form";
 import type { Tab } from "./tab";
 
 export function createModelsTab(panel: HTMLElement): Tab {
   let models: ModelConfig[] = [];
+  let aliases: ModelAlias[] = [];
   let available: AvailableModel[] | null = null;
   const idInput = h("input", { type: "text", autocomplete: "off", required: true, class: "mono", placeholder: "gemini-2.5-flash" });
   let addFields: ModelFields = modelFields({ category: "flash", dailyQuota: null, individualQuota: null });
   const filterInput = h("input", { type: "search", autocomplete: "off" });
   const url = (id: string) => `/api/admin/models/${encodeURIComponent(id)}`;
+  const aliasSection = createAliasSection(() => load());
 
   async function load(): Promise<void> {
     try {
-      models = await api.get<ModelConfig[]>("/api/admin/models");
+      [models, aliases] = await Promise.all([
+        api.get<ModelConfig[]>("/api/admin/models"),
+        api.get<ModelAlias[]>("/api/admin/model-aliases"),
+      ]);
     } catch (error) {
       toastError(error);
     }
@@ -169,6 +175,7 @@ export function createModelsTab(panel: HTMLElement): Tab {
     panel.append(
       section(t("models.listTitle"), table),
       section(t("models.addTitle"), form),
+      aliasSection.render(aliases, models),
       section(t("models.googleTitle"), h("div", { class: "toolbar" }, button(t("models.loadFromGoogle"), () => void loadFromGoogle())), availableList()),
     );
     if (hasFocusInFilter) filterInput.focus();
