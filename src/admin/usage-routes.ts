@@ -13,6 +13,7 @@ import {
   usageTotals,
   usageTotalsCsv,
 } from "../usage/report";
+import { requestedNames } from "../usage/requested-names";
 import { describeIssues, fieldIssues } from "./zod-issues";
 
 const MAX_RANGE_DAYS = 400;
@@ -71,6 +72,10 @@ export const usageRoutes = new Hono<AppEnv>()
   .get("/usage/series", validQuery(seriesQuery), async (c) => {
     const { from, to, by, metric } = c.req.valid("query");
     return c.json(await usageSeries(c.env.DB, { from, to }, by, metric));
+  })
+  .get("/usage/requested", validQuery(withDayRange(z.object(dayRange))), async (c) => {
+    const { from, to } = c.req.valid("query");
+    return c.json({ from, to, rows: await requestedNames(c.env.DB, { from, to }) });
   })
   .get("/usage/latency", validQuery(latencyQuery), async (c) => {
     const { from, to, model } = c.req.valid("query");

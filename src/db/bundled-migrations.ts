@@ -70,5 +70,11 @@ export const BUNDLED_MIGRATIONS: BundledMigration[] = [
     "queries": [
       "ALTER TABLE `usage_calls` ADD `requested_model` text;"
     ]
+  },
+  {
+    "name": "0008_requested-names-rollup.sql",
+    "queries": [
+      "CREATE TABLE `usage_daily_requested` (\n\t`day` text NOT NULL,\n\t`requested_model` text NOT NULL,\n\t`model` text NOT NULL,\n\t`requests` integer DEFAULT 0 NOT NULL,\n\t`errors` integer DEFAULT 0 NOT NULL,\n\tPRIMARY KEY(`day`, `requested_model`, `model`)\n);\n"
+    ]
   }
 ];

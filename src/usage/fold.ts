@@ -48,6 +48,11 @@ export const FOLD_STATEMENTS = [
    SELECT \`day\`, \`model\`, 'ttfb', \`ttfb_bucket\`, count(*)
    ${TAIL} AND \`ttfb_bucket\` IS NOT NULL GROUP BY 1, 2, 4
    ON CONFLICT (\`day\`, \`model\`, \`metric\`, \`bucket\`) DO UPDATE SET \`count\` = \`count\` + excluded.\`count\``,
+  `INSERT INTO \`usage_daily_requested\` (\`day\`, \`requested_model\`, \`model\`, \`requests\`, \`errors\`)
+   SELECT \`day\`, \`requested_model\`, \`model\`, count(*), sum(\`outcome\` <> 'ok')
+   ${TAIL} AND \`requested_model\` IS NOT NULL GROUP BY 1, 2, 3
+   ON CONFLICT (\`day\`, \`requested_model\`, \`model\`) DO UPDATE SET \`requests\` = \`requests\` + excluded.\`requests\`,
+     \`errors\` = \`errors\` + excluded.\`errors\``,
 ];
 
 export const MOVE_CURSOR = "UPDATE `usage_fold` SET `through` = max(`through`, ?1), `folded_at` = ?2 WHERE `id` = 1";

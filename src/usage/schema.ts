@@ -137,6 +137,22 @@ export const usageLatency = sqliteTable(
 );
 
 /**
+ * Per day, the name a client sent and the Gemini model a model alias mapped it to: only calls
+ * whose ledger row has a requested_model (the others are their model's own figures).
+ */
+export const usageDailyRequested = sqliteTable(
+  "usage_daily_requested",
+  {
+    day: text("day").notNull(),
+    requestedModel: text("requested_model").notNull(),
+    model: text("model").notNull(),
+    requests: integer("requests").notNull().default(0),
+    errors: integer("errors").notNull().default(0), // outcome is not ok
+  },
+  (t) => [primaryKey({ columns: [t.day, t.requestedModel, t.model] })],
+);
+
+/**
  * Gemini 3 thought signatures by the tool-call id we emitted. D1, not KV: the client's
  * next turn may arrive within a second and must see the row (KV is eventually consistent).
  * No index on expires_at: the daily prune scans the table once rather than every insert
