@@ -9,6 +9,7 @@ import { planToday } from "../../src/usage/plan-today";
 import { addPlanUsage, noteLimitHit, readPlanUsage } from "../../src/usage/plan-usage";
 import { recordCall } from "../../src/usage/record";
 import { SERIES_GROUPS, SERIES_METRICS, TOTALS_GROUPS, latencyPercentiles, usageSeries, usageTotals } from "../../src/usage/report";
+import { requestedNames } from "../../src/usage/requested-names";
 import { pruneLedger } from "../../src/usage/retention";
 import { ledgerCall } from "../helpers/ledger";
 
@@ -79,6 +80,7 @@ describe("every D1 statement the Worker runs searches an index (EXPLAIN QUERY PL
     for (const by of SERIES_GROUPS) for (const metric of SERIES_METRICS) await usageSeries(db, range, by, metric);
     await latencyPercentiles(db, range);
     await latencyPercentiles(db, range, "gemini-2.5-pro");
+    await requestedNames(db, range);
     await lastUsedByClient(db, ["client-a", "client-b"], now);
     await addPlanUsage(db, now, { kv_writes: 2, kv_deletes: 1 });
     await noteLimitHit(db, now, "kv_writes", "KV put() limit exceeded for the day.");
@@ -114,6 +116,18 @@ describe("every D1 statement the Worker runs searches an index (EXPLAIN QUERY PL
       .all<{ detail: string }>();
     const steps = results.map((step) => step.detail);
     expect(steps).toContain("SEARCH usage_daily USING INDEX sqlite_autoindex_usage_daily_1 (day>? AND day<?)");
+    expect(steps).toContain("SEARCH usage_calls USING INTEGER PRIMARY KEY (rowid>?)");
+  });
+
+  it("reads the names sent under an alias from their roll-up by day and the tail by rowid range", async () => {
+    const { db, statements } = recording(env.DB);
+    await requestedNames(db, { from: "2034-01-01", to: "2034-01-31" });
+    const [statement] = statements;
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${statement!.sql}`)
+      .bind(...statement!.params)
+      .all<{ detail: string }>();
+    const steps = results.map((step) => step.detail);
+    expect(steps).toContain("SEARCH usage_daily_requested USING INDEX sqlite_autoindex_usage_daily_requested_1 (day>? AND day<?)");
     expect(steps).toContain("SEARCH usage_calls USING INTEGER PRIMARY KEY (rowid>?)");
   });
 
