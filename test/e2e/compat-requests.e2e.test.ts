@@ -4,6 +4,7 @@
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ask, generateCalls, MODES, scriptedReply, sdkError, upstreamBody, type ChatParams } from "./compat-helpers";
@@ -45,7 +46,8 @@ beforeAll(async () => {
     }
   });
   await new Promise<void>((resolve) => imageServer.listen(0, "127.0.0.1", resolve));
-  imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/pixel.png`;
+  // By this machine's name (loopback here): the Worker refuses literal local addresses (docs/security.md).
+  imageUrl = `http://${hostname()}:${(imageServer.address() as AddressInfo).port}/pixel.png`;
 });
 
 afterAll(async () => {
@@ -184,7 +186,7 @@ describe("content parts that cannot be sent", () => {
   it.each(MODES)("an unreachable image URL is a 400 invalid_image_url and Google is not called ($name)", async ({ streamed }) => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/gone.png`;
+    const deadUrl = `http://${hostname()}:${(closed.address() as AddressInfo).port}/gone.png`;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
 
     const error = await sdkError(
