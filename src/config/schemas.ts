@@ -63,6 +63,9 @@ export const workerKeyOptionsSchema = z
     systemAsUser: z.boolean().default(false),
     allowedModels: z.array(z.string().min(1).max(200)).max(500).nullable().default(null),
     dailyLimit: z.number().int().min(0).max(10_000_000).nullable().default(null),
+    // Non-streamed calls: spaces before the JSON body while Google is silent (src/proxy/head-start.ts);
+    // the status is then 200 before the outcome is known, so a failure is a JSON error body with 200.
+    keepAliveWhitespace: z.boolean().default(false),
   })
   .strict();
 export type WorkerKeyOptions = z.infer<typeof workerKeyOptionsSchema>;

@@ -6,6 +6,7 @@ import { internalFailure, logInternalError, modelNotFound } from "./errors";
 import { withFailover } from "./failover";
 import type { CallFailure } from "./failure-policy";
 import type { Answer, CallDeps, FrontDoor } from "./front-door";
+import { answerEarly, headStartFor, SILENT, within, type Concluded } from "./head-start";
 import { clientLimitReached, resolveModel } from "./resolve-model";
 
 /**
@@ -43,7 +44,7 @@ async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, 
   const spec = await door.prepare(parsed, model, deps);
   const pool = await KeyPool.open(deps.runtime, deps.env, deps.waitUntil);
   const { settings } = deps.config;
-  const result = await withFailover<Reply>({
+  const concluded = withFailover<Reply>({
     pool,
     model,
     maxAttempts: settings.maxAttempts,
@@ -59,17 +60,29 @@ async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, 
       });
       return attempt.ok ? door.accept(attempt.response, parsed) : attempt;
     },
+  }).then(async (result): Promise<Concluded> => {
+    log.attempts = result.attempts;
+    if (!result.ok) return { kind: "failure", failure: result.answer };
+    if (door.charges?.(parsed) === false) {
+      pool.release(result.key.id, model.id);
+    } else {
+      pool.recordSuccess(result.key.id, model.id, log.ticket);
+      log.served = true;
+    }
+    return { kind: "answer", answer: await door.answer(result.value, parsed, { deps, markFirstByte: () => log.markFirstByte() }) };
   });
-  log.attempts = result.attempts;
-  if (!result.ok) return fail(door, log, result.answer);
-  if (door.charges?.(parsed) === false) {
-    pool.release(result.key.id, model.id);
-  } else {
-    pool.recordSuccess(result.key.id, model.id, log.ticket);
-    log.served = true;
-  }
-  const answer = await door.answer(result.value, parsed, { deps, markFirstByte: () => log.markFirstByte() });
-  return respond(answer, log);
+  // A long silence from Google: the answer starts with keep-alives (src/proxy/head-start.ts).
+  const start = headStartFor(door, parsed, spec, deps);
+  const outcome = start ? await within(concluded, start.afterMs) : await concluded;
+  if (outcome === SILENT) return answerEarly(start!, concluded.catch((error: unknown) => failureOf(error, request)), log, deps);
+  return outcome.kind === "failure" ? fail(door, log, outcome.failure) : respond(outcome.answer, log);
+}
+
+/** A throw after the headers went out, as the failure the answer ends with. */
+function failureOf(error: unknown, request: Request): Concluded {
+  if (error instanceof TranslationError) return { kind: "failure", failure: clientFailure(error) };
+  logInternalError(request, error);
+  return { kind: "failure", failure: internalFailure() };
 }
 
 function respond(answer: Answer, log: CallLog): Response {

@@ -15,12 +15,14 @@ const STATUS_NAMES: Record<number, string> = {
   503: "UNAVAILABLE",
 };
 
+/** Google's error body (google.rpc.Status JSON). */
+export function googleErrorBody(status: number, message: string): object {
+  return { error: { code: status, message, status: STATUS_NAMES[status] ?? "UNKNOWN" } };
+}
+
 /** Google's error shape, for clients of the native /v1beta routes. */
 export function googleError(status: number, message: string, headers: Record<string, string> = {}): Response {
-  return Response.json(
-    { error: { code: status, message, status: STATUS_NAMES[status] ?? "UNKNOWN" } },
-    { status, headers },
-  );
+  return Response.json(googleErrorBody(status, message), { status, headers });
 }
 
 /** A failed call in Google's shape, for native clients. */

@@ -53,7 +53,7 @@ describe("worker (client) keys", () => {
       enabled: true,
       createdAt: expect.any(String),
       lastUsedAt: null,
-      options: { safetyOff: false, systemAsUser: false, allowedModels: null, dailyLimit: null },
+      options: { safetyOff: false, systemAsUser: false, allowedModels: null, dailyLimit: null, keepAliveWhitespace: false },
     });
 
     const stored = await env.WORKER_CONFIG_KV.get("worker-keys");
@@ -89,7 +89,7 @@ describe("worker (client) keys", () => {
     const cleared = await session.json<WorkerKeyItem>("PATCH", `/api/admin/worker-keys/${created.id}`, {
       options: { allowedModels: null, dailyLimit: null },
     });
-    expect(cleared.options).toEqual({ safetyOff: true, systemAsUser: false, allowedModels: null, dailyLimit: null });
+    expect(cleared.options).toEqual({ safetyOff: true, systemAsUser: false, allowedModels: null, dailyLimit: null, keepAliveWhitespace: false });
     expect(cleared).not.toHaveProperty("key");
     expect(cleared).not.toHaveProperty("hash");
     expect((await session.request("PATCH", `/api/admin/worker-keys/${created.id}`, { options: { bogus: 1 } })).status).toBe(400);

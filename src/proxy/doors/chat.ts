@@ -2,9 +2,11 @@ import type { GenerateContentResponse } from "../../gemini/types";
 import { collectRemoteMediaUrls, collectToolCallIds, resolveModelName, toGeminiChatRequest } from "../../openai/request";
 import { isEmptyReply, toChatCompletion } from "../../openai/response";
 import { parseChatRequest, type ChatCompletionRequest } from "../../openai/schemas";
-import { ChatStreamTranslator } from "../../openai/stream";
+import { openAIError } from "../../openai/errors";
+import { ChatStreamTranslator, SSE_DONE, sseEvent } from "../../openai/stream";
 import { lookupSignatures, rememberSignatures } from "../../signatures/signature-store";
 import { randomToken } from "../../util/crypto";
+import { redactSecrets } from "../../util/redact";
 import { pipeChatStream } from "../chat-stream";
 import { openAIFailure } from "../errors";
 import type { Answer, CallDeps, CallEnd, FrontDoor } from "../front-door";
@@ -23,6 +25,8 @@ interface ChatCall {
 export const chatDoor: FrontDoor<ChatCall, GenerateContentResponse | Response> = {
   endpoint: () => "chat",
   renderFailure: openAIFailure,
+  streamFailure: (failure) =>
+    sseEvent(openAIError(redactSecrets(failure.message), failure.type, failure.code, failure.param ?? null)) + SSE_DONE,
 
   async parse(request, deps) {
     const body = parseChatRequest(await readJsonBody(request));

@@ -3,7 +3,8 @@ import { TranslationError } from "../../openai/errors";
 import { isEmptyReply } from "../../openai/response";
 import { hasTokenCounts, usageFromGemini } from "../../openai/usage";
 import type { Answer, CallEnd, FrontDoor } from "../front-door";
-import { googleFailure } from "../google-errors";
+import { redactSecrets } from "../../util/redact";
+import { googleErrorBody, googleFailure } from "../google-errors";
 import { passThroughStream } from "../native-stream";
 import { readJsonBody } from "../read-body";
 
@@ -25,6 +26,8 @@ export function nativeDoor(modelId: string, method: NativeMethod): FrontDoor<Nat
   return {
     endpoint: () => `native:${method}`,
     renderFailure: googleFailure,
+    // Google's own mid-stream error event, as its SDKs read it (an `error` object in a data line).
+    streamFailure: (failure) => `data: ${JSON.stringify(googleErrorBody(failure.status, redactSecrets(failure.message)))}\r\n\r\n`,
 
     async parse(request) {
       const body = await readJsonBody(request);

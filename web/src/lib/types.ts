@@ -40,6 +40,7 @@ export interface ClientKeyOptions {
   systemAsUser: boolean;
   allowedModels: string[] | null;
   dailyLimit: number | null;
+  keepAliveWhitespace: boolean;
 }
 
 export interface ClientKey {
@@ -86,6 +87,7 @@ export interface Settings {
   alwaysIncludeThoughts: boolean;
   retentionDays: number;
   retentionMaxMb: number;
+  corsOrigins: string[];
 }
 
 export type PlanResource =

@@ -19,6 +19,7 @@ export function clientKeyOptionsForm(options: ClientKeyOptions): OptionsForm {
     class: "mono",
   });
   const dailyLimit = h("input", { type: "number", min: 0, step: 1, inputmode: "numeric", value: options.dailyLimit ?? "" });
+  const keepAliveWhitespace = h("input", { type: "checkbox", checked: options.keepAliveWhitespace === true });
   return {
     element: h(
       "div",
@@ -27,6 +28,7 @@ export function clientKeyOptionsForm(options: ClientKeyOptions): OptionsForm {
       field(t("clients.systemAsUser"), systemAsUser, t("clients.systemAsUserHint")),
       field(t("clients.allowedModels"), allowedModels, t("clients.allowedModelsHint")),
       field(t("clients.dailyLimit"), dailyLimit, t("clients.dailyLimitHint")),
+      field(t("clients.keepAliveWhitespace"), keepAliveWhitespace, t("clients.keepAliveWhitespaceHint")),
     ),
     read() {
       const models = allowedModels.value
@@ -38,6 +40,7 @@ export function clientKeyOptionsForm(options: ClientKeyOptions): OptionsForm {
         systemAsUser: systemAsUser.checked,
         allowedModels: models.length > 0 ? models : null,
         dailyLimit: optionalInteger(dailyLimit),
+        keepAliveWhitespace: keepAliveWhitespace.checked,
       };
     },
   };

@@ -10,7 +10,7 @@ import { badge, button, dataTable, field, section } from "../lib/ui";
 import { clientKeyOptionsForm } from "./client-key-options";
 import type { Tab } from "./tab";
 
-const DEFAULT_OPTIONS: ClientKeyOptions = { safetyOff: false, systemAsUser: false, allowedModels: null, dailyLimit: null };
+const DEFAULT_OPTIONS: ClientKeyOptions = { safetyOff: false, systemAsUser: false, allowedModels: null, dailyLimit: null, keepAliveWhitespace: false };
 
 function showCreatedKey(created: CreatedClientKey): void {
   const keyField = h("input", { type: "text", value: created.key, readonly: true, class: "mono secret-field", "aria-describedby": "once-warning" });

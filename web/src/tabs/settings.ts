@@ -23,6 +23,7 @@ export function createSettingsTab(panel: HTMLElement): Tab {
     retentionDays: number(1, 3650),
     retentionMaxMb: number(10, 490),
     alwaysIncludeThoughts: h("input", { type: "checkbox" }),
+    corsOrigins: h("input", { type: "text", autocomplete: "off", class: "mono" }),
   };
 
   function fill(from: Settings): void {
@@ -34,6 +35,7 @@ export function createSettingsTab(panel: HTMLElement): Tab {
     inputs.retentionDays.value = String(from.retentionDays);
     inputs.retentionMaxMb.value = String(from.retentionMaxMb);
     inputs.alwaysIncludeThoughts.checked = from.alwaysIncludeThoughts;
+    inputs.corsOrigins.value = from.corsOrigins.join(", ");
   }
 
   async function load(): Promise<void> {
@@ -65,6 +67,7 @@ export function createSettingsTab(panel: HTMLElement): Tab {
         alwaysIncludeThoughts: inputs.alwaysIncludeThoughts.checked,
         retentionDays: requiredInteger(inputs.retentionDays, 1),
         retentionMaxMb: requiredInteger(inputs.retentionMaxMb, 10),
+        corsOrigins: inputs.corsOrigins.value.split(/[\s,]+/).filter(Boolean),
       };
       settings = await api.put<Settings>("/api/admin/settings", next);
       if (settings && typeof settings === "object" && "quotas" in settings) fill(settings);
@@ -104,6 +107,7 @@ export function createSettingsTab(panel: HTMLElement): Tab {
         field(t("settings.keepAlive"), inputs.keepAliveSeconds, t("settings.keepAliveHint")),
         field(t("settings.alwaysThoughts"), inputs.alwaysIncludeThoughts, t("settings.alwaysThoughtsHint")),
       ),
+      h("fieldset", {}, h("legend", {}, t("settings.browser")), field(t("settings.corsOrigins"), inputs.corsOrigins, t("settings.corsOriginsHint"))),
       h(
         "fieldset",
         {},
