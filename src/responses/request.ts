@@ -7,7 +7,7 @@ import { safetySettings } from "../openai/request";
 import { thinkingConfigFor } from "../openai/thinking";
 import { translateInput } from "./input";
 import type { ResponsesRequest } from "./schemas";
-import { translateTools } from "./tools";
+import { translateTools, type ToolNames } from "./tools";
 
 export interface ResponsesTranslateOptions {
   /** the Gemini model id to call */
@@ -76,7 +76,7 @@ function generationConfig(req: ResponsesRequest, opts: ResponsesTranslateOptions
 }
 
 /** Responses API request -> Gemini generateContent request. Throws TranslationError. */
-export function toGeminiResponsesRequest(req: ResponsesRequest, opts: ResponsesTranslateOptions): { body: GenerateContentRequest; customNames: ReadonlySet<string> } {
+export function toGeminiResponsesRequest(req: ResponsesRequest, opts: ResponsesTranslateOptions): { body: GenerateContentRequest; toolNames: ToolNames } {
   refuseServerState(req);
   const { contents, systemInstruction } = translateInput(req, {
     systemAsUser: opts.systemAsUser,
@@ -86,12 +86,12 @@ export function toGeminiResponsesRequest(req: ResponsesRequest, opts: ResponsesT
   });
   const body: GenerateContentRequest = { contents };
   if (systemInstruction) body.systemInstruction = systemInstruction;
-  const { tools, toolConfig, customNames } = translateTools(req.tools ?? [], req.tool_choice, opts.upstreamModel);
+  const { tools, toolConfig, names } = translateTools(req.tools ?? [], req.tool_choice, opts.upstreamModel);
   if (tools.length > 0) body.tools = tools;
   if (toolConfig) body.toolConfig = toolConfig;
   const safety = safetySettings(opts.safetyOff, undefined);
   if (safety) body.safetySettings = safety;
   const config = generationConfig(req, opts);
   if (Object.keys(config).length > 0) body.generationConfig = config;
-  return { body, customNames };
+  return { body, toolNames: names };
 }

@@ -1,5 +1,6 @@
 import type { UsageFigures } from "../openai/usage";
 import type { ResponsesRequest } from "./schemas";
+import type { ToolNames } from "./tools";
 
 export interface ResponseContext {
   /** `resp_…` */
@@ -9,8 +10,8 @@ export interface ResponseContext {
   /** the model name as the client asked for it */
   model: string;
   request: ResponsesRequest;
-  /** names of the request's custom tools (their calls come back as `custom_tool_call` items) */
-  customNames: ReadonlySet<string>;
+  /** the request's custom and namespaced tools, to shape their calls */
+  toolNames: ToolNames;
 }
 
 export type ResponseStatus = "in_progress" | "completed" | "incomplete" | "failed";

@@ -82,9 +82,17 @@ const customTool = z.object({
 });
 /** Any other tool type: `translateTools` serves web search and drops the rest by a documented rule. */
 const otherTool = z.looseObject({ type: z.string() });
-const tool = z.union([functionTool, customTool, otherTool]);
+/** A group of tools under one name (Codex sends its sub-agent tools so). */
+const namespaceTool = z.object({
+  type: z.literal("namespace"),
+  name: z.string().min(1),
+  description: z.string().nullish(),
+  tools: z.array(z.union([functionTool, customTool, otherTool])),
+});
+const tool = z.union([functionTool, customTool, namespaceTool, otherTool]);
 export type FunctionTool = z.infer<typeof functionTool>;
 export type CustomTool = z.infer<typeof customTool>;
+export type NamespaceTool = z.infer<typeof namespaceTool>;
 export type RequestTool = z.infer<typeof tool>;
 
 const toolChoice = z.union([

@@ -2,7 +2,7 @@ import type { FunctionDeclaration, Tool, ToolConfig } from "../gemini/types";
 import { TranslationError } from "../openai/errors";
 import { cleanJsonSchema } from "../openai/json-schema";
 import { thinkingControl } from "../openai/model-family";
-import type { CustomTool, FunctionTool, RequestTool, ResponsesToolChoice } from "./schemas";
+import type { CustomTool, FunctionTool, NamespaceTool, RequestTool, ResponsesToolChoice } from "./schemas";
 
 /** The one string parameter a custom (free-form) tool's Gemini function takes. */
 export const CUSTOM_INPUT = "input";
@@ -10,11 +10,18 @@ export const CUSTOM_INPUT = "input";
 /** Hosted tool types served by Google Search grounding. */
 const WEB_SEARCH_TYPES = new Set(["web_search", "web_search_preview", "web_search_2025_08_26", "web_search_preview_2025_03_11"]);
 
+/** What the answer needs to know about the request's tools. */
+export interface ToolNames {
+  /** names of custom tools: their Gemini function calls come back as `custom_tool_call` items */
+  customNames: ReadonlySet<string>;
+  /** function name -> its namespace, for the tools a `namespace` tool groups */
+  namespaces: ReadonlyMap<string, string>;
+}
+
 export interface TranslatedTools {
   tools: Tool[];
   toolConfig?: ToolConfig;
-  /** names of custom tools: their Gemini function calls come back as `custom_tool_call` items */
-  customNames: ReadonlySet<string>;
+  names: ToolNames;
 }
 
 function functionDeclaration(tool: FunctionTool): FunctionDeclaration {
@@ -48,6 +55,7 @@ function customDeclaration(tool: CustomTool): FunctionDeclaration {
 
 const isFunction = (tool: RequestTool): tool is FunctionTool => tool.type === "function";
 const isCustom = (tool: RequestTool): tool is CustomTool => tool.type === "custom";
+const isNamespace = (tool: RequestTool): tool is NamespaceTool => tool.type === "namespace" && "tools" in tool;
 
 function requireDeclared(name: string, declared: ReadonlySet<string>): void {
   if (!declared.has(name)) throw new TranslationError(`tool_choice names '${name}', which is not in tools.`, { param: "tool_choice" });
@@ -61,6 +69,8 @@ function namedChoice(choice: ResponsesToolChoice): string | undefined {
  * Responses `tools` + `tool_choice` -> Gemini tools + functionCallingConfig.
  * - `function` -> a function declaration (JSON Schema as is; `strict` has no Gemini switch);
  * - `custom` -> a function with one string parameter `input`;
+ * - `namespace` -> its function and custom tools, each under its own name (the call names its
+ *   namespace on the way back);
  * - `web_search` (and its preview names) -> Google Search grounding. Gemini 2.x cannot combine it
  *   with function calling, so there it is served only when no function or custom tool is given;
  * - every other hosted type (file_search, computer, code_interpreter, image_generation, mcp,
@@ -73,13 +83,19 @@ export function translateTools(
   model: string,
 ): TranslatedTools {
   const customNames = new Set<string>();
+  const namespaces = new Map<string, string>();
   let declarations: FunctionDeclaration[] = [];
-  for (const tool of requested) {
+  const declare = (tool: RequestTool, namespace?: string) => {
     if (isFunction(tool)) declarations.push(functionDeclaration(tool));
     else if (isCustom(tool)) {
       declarations.push(customDeclaration(tool));
       customNames.add(tool.name);
-    }
+    } else return;
+    if (namespace !== undefined) namespaces.set(tool.name, namespace);
+  };
+  for (const tool of requested) {
+    if (isNamespace(tool)) for (const inner of tool.tools) declare(inner, tool.name);
+    else declare(tool);
   }
   const wantsSearch = requested.some((tool) => WEB_SEARCH_TYPES.has(tool.type));
   const canCombine = thinkingControl(model) === "level"; // Gemini 3 and later
@@ -117,7 +133,7 @@ export function translateTools(
   const tools: Tool[] = [];
   if (declarations.length > 0) tools.push({ functionDeclarations: declarations });
   if (webSearch) tools.push({ googleSearch: {} });
-  const translated: TranslatedTools = { tools, customNames };
+  const translated: TranslatedTools = { tools, names: { customNames, namespaces } };
   if (toolConfig && declarations.length > 0) translated.toolConfig = toolConfig;
   return translated;
 }

@@ -241,10 +241,12 @@ export class ResponsesTranslator {
       }
     }
     const name = call.function.name ?? "";
-    const custom = this.ctx.customNames.has(name);
+    const custom = this.ctx.toolNames.customNames.has(name);
+    const namespace = this.ctx.toolNames.namespaces.get(name);
     const item: OutputItem = custom
       ? { type: "custom_tool_call", id: this.nextId("ctc"), call_id: callId, name, input: "", status: "in_progress" }
       : { type: "function_call", id: this.nextId("fc"), call_id: callId, name, arguments: "", status: "in_progress" };
+    if (namespace !== undefined) item.namespace = namespace;
     const { index, event } = this.addItem(item);
     events.push(event);
     const open: OpenCall = { index, item, custom };

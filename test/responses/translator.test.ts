@@ -15,7 +15,7 @@ function context(extra: Partial<ResponseContext> = {}): ResponseContext {
     createdAt: 1_700_000_000,
     model: "gpt-5-codex",
     request: parseResponsesRequest({ model: "gpt-5-codex", input: "hi" }),
-    customNames: new Set(),
+    toolNames: { customNames: new Set(), namespaces: new Map() },
     ...extra,
   };
 }
@@ -129,7 +129,7 @@ describe("ResponsesTranslator on recorded Google streams", () => {
 
   it("a custom tool's function call comes back as custom_tool_call with its free-form input", () => {
     const patch = "*** Begin Patch\n*** Add File: a.txt\n+hi\n*** End Patch";
-    const ctx = context({ customNames: new Set(["apply_patch"]) });
+    const ctx = context({ toolNames: { customNames: new Set(["apply_patch"]), namespaces: new Map() } });
     const { events, output } = replay([reply([{ functionCall: { name: "apply_patch", args: { input: patch } } }])], ctx);
     expect(output).toEqual([{ type: "custom_tool_call", id: expect.stringMatching(/^ctc_/), call_id: expect.any(String), name: "apply_patch", input: patch, status: "completed" }]);
     expect(events.find((e) => e.type === "response.custom_tool_call_input.delta")!.delta).toBe(patch);

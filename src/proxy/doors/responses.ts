@@ -4,6 +4,7 @@ import { collectCallIds, collectCarriedSignatures, collectRemoteMediaUrls } from
 import { toGeminiResponsesRequest } from "../../responses/request";
 import type { ResponseContext } from "../../responses/response-object";
 import { parseResponsesRequest, type ResponsesRequest } from "../../responses/schemas";
+import type { ToolNames } from "../../responses/tools";
 import { ResponsesTranslator, toResponse } from "../../responses/translator";
 import { lookupSignatures, rememberSignatures } from "../../signatures/signature-store";
 import { randomToken } from "../../util/crypto";
@@ -19,8 +20,8 @@ interface ResponsesCall {
   body: ResponsesRequest;
   id: string;
   createdAt: number;
-  /** custom tool names, known once the request is translated */
-  customNames: ReadonlySet<string>;
+  /** custom and namespaced tool names, known once the request is translated */
+  toolNames: ToolNames;
 }
 
 type Reply = GenerateContentResponse | Response;
@@ -30,7 +31,7 @@ const context = (call: ResponsesCall): ResponseContext => ({
   createdAt: call.createdAt,
   model: call.body.model,
   request: call.body,
-  customNames: call.customNames,
+  toolNames: call.toolNames,
 });
 
 /** POST /v1/responses: OpenAI's Responses API over generateContent / streamGenerateContent, without server state. */
@@ -40,7 +41,7 @@ export const responsesDoor: FrontDoor<ResponsesCall, Reply> & { streamFailure(fa
 
   async parse(request, deps) {
     const body = parseResponsesRequest(await readJsonBody(request));
-    return { body, id: `resp_${randomToken(16)}`, createdAt: Math.floor(deps.receivedAt / 1000), customNames: new Set() };
+    return { body, id: `resp_${randomToken(16)}`, createdAt: Math.floor(deps.receivedAt / 1000), toolNames: { customNames: new Set(), namespaces: new Map() } };
   },
   modelId: (call) => call.body.model,
   streamed: (call) => call.body.stream === true,
@@ -57,7 +58,7 @@ export const responsesDoor: FrontDoor<ResponsesCall, Reply> & { streamFailure(fa
       }),
       fetchRemoteMedia(collectRemoteMediaUrls(call.body), { param: "input", signal: deps.signal }),
     ]);
-    const { body, customNames } = toGeminiResponsesRequest(call.body, {
+    const { body, toolNames } = toGeminiResponsesRequest(call.body, {
       upstreamModel: model.id,
       safetyOff: options.safetyOff,
       systemAsUser: options.systemAsUser,
@@ -65,7 +66,7 @@ export const responsesDoor: FrontDoor<ResponsesCall, Reply> & { streamFailure(fa
       signatures: new Map([...remembered, ...carried]),
       remoteMedia,
     });
-    call.customNames = customNames;
+    call.toolNames = toolNames;
     return call.body.stream === true
       ? { path: `models/${model.id}:streamGenerateContent`, query: { alt: "sse" }, stream: true, body }
       : { path: `models/${model.id}:generateContent`, body };
