@@ -244,6 +244,37 @@ describe("POST /v1/messages, streamed", () => {
     expect(rows.map((r) => [r.gemini_key_id, r.attempts])).toEqual([["b", 2], ["b", 1]]);
   });
 
+  it("sends ping events while Gemini is silent", async () => {
+    const client = await seedProxy({
+      geminiKeys: [{ id: "a", secret: KEY_A }],
+      models: [{ id: FLASH, category: "flash", dailyQuota: null, individualQuota: null }],
+      settings: { keepAliveSeconds: 1 },
+    });
+    const encoder = new TextEncoder();
+    fakeGoogle(
+      () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            async start(controller) {
+              controller.enqueue(encoder.encode(`data: ${JSON.stringify(candidate([{ text: "slow" }]))}\r\n\r\n`));
+              await new Promise((resolve) => setTimeout(resolve, 2_500));
+              controller.enqueue(encoder.encode(`data: ${JSON.stringify(candidate([{ text: " answer" }], "STOP"))}\r\n\r\n`));
+              controller.close();
+            },
+          }),
+          { headers: { "content-type": "text/event-stream" } },
+        ),
+    );
+    const { text } = await post(client, messagesBody({ stream: true }));
+    const stream = events(text);
+    const pings = stream.filter((e) => e.event === "ping");
+    expect(pings.length).toBeGreaterThan(0);
+    expect(pings[0]!.data).toEqual({ type: "ping" });
+    // between the text deltas, never inside the message's framing
+    const names = stream.map((e) => e.event).filter((name) => name !== "ping");
+    expect(names).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
+  });
+
   it("answers the same call again without streaming, as Claude Code does when no message_start came", async () => {
     const client = await seed();
     fakeGoogle(({ url }) => (url.pathname.endsWith(":streamGenerateContent") ? sse([candidate([{ text: "streamed" }], "STOP")]) : Response.json(geminiText("whole"))));
