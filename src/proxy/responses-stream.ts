@@ -62,7 +62,6 @@ export function pipeResponsesStream(options: ResponsesStreamOptions): { body: Re
       .pipeThrough(new EventSourceParserStream())
       .getReader();
     try {
-      await writeEvents(options.translator.start());
       for (;;) {
         const { done: finished, value } = await events.read();
         if (finished) break;

@@ -35,8 +35,9 @@ const clone = <T>(value: T): T => structuredClone(value);
  * - Google's thought signature on a call -> the `encrypted_content` of the reasoning item before
  *   it (one is made when the model showed no thoughts), keyed by call id, so it comes back with
  *   the history (src/responses/signatures.ts).
- * Every event gets the next `sequence_number`; `finish()` closes what is open and ends with
- * response.completed or response.incomplete; `fail()` ends with response.failed.
+ * Every event gets the next `sequence_number`; the first batch opens with response.created and
+ * response.in_progress; `finish()` closes what is open and ends with response.completed or
+ * response.incomplete; `fail()` ends with response.failed.
  */
 export class ResponsesTranslator {
   private sequence = 0;
@@ -50,6 +51,7 @@ export class ResponsesTranslator {
   private lastUsage: UsageFigures = { ...ZERO_USAGE };
   private finishReason: string | undefined;
   private promptBlocked = false;
+  private started = false;
   private ended = false;
 
   constructor(private readonly ctx: ResponseContext) {
@@ -64,8 +66,13 @@ export class ResponsesTranslator {
     return this.promptBlocked || isFilteredFinish(this.finishReason);
   }
 
-  /** response.created and response.in_progress. */
-  start(): ResponsesEvent[] {
+  /**
+   * response.created and response.in_progress, once, ahead of whatever comes first: so the
+   * stream's first byte (and the ledger's time to first byte) is Gemini's first event.
+   */
+  private start(): ResponsesEvent[] {
+    if (this.started) return [];
+    this.started = true;
     const snapshot = this.snapshot("in_progress");
     return [this.event("response.created", { response: snapshot }), this.event("response.in_progress", { response: clone(snapshot) })];
   }
@@ -73,7 +80,7 @@ export class ResponsesTranslator {
   push(reply: GenerateContentResponse): ResponsesEvent[] {
     if (this.ended) return [];
     if (hasTokenCounts(reply.usageMetadata)) this.lastUsage = usageFromGemini(reply.usageMetadata);
-    const events: ResponsesEvent[] = [];
+    const events: ResponsesEvent[] = this.start();
     const candidate = reply.candidates?.[0];
     const blockReason = reply.promptFeedback?.blockReason;
     if (!candidate) {
@@ -92,7 +99,7 @@ export class ResponsesTranslator {
   /** Closes what is still open; the last event is response.completed or response.incomplete. */
   finish(): ResponsesEvent[] {
     if (this.ended) return [];
-    const events: ResponsesEvent[] = [];
+    const events: ResponsesEvent[] = this.start();
     for (const closing of this.reader.close()) events.push(...this.closeCall(closing));
     const incomplete = this.incompleteReason();
     events.push(...this.closeText(incomplete ? "incomplete" : "completed"));
@@ -106,6 +113,7 @@ export class ResponsesTranslator {
   /** An upstream failure after the stream began: response.failed with the error. */
   fail(message: string): ResponsesEvent[] {
     if (this.ended) return [];
+    const events = this.start();
     this.ended = true;
     for (const item of this.output) if (item.status === "in_progress") item.status = "incomplete";
     const response = responseObject(this.ctx, {
@@ -114,7 +122,7 @@ export class ResponsesTranslator {
       usage: this.lastUsage,
       error: { code: "server_error", message },
     });
-    return [this.event("response.failed", { response })];
+    return [...events, this.event("response.failed", { response })];
   }
 
   /** The final `response` object (after `finish()`). */

@@ -5,6 +5,8 @@ import type { Part } from "../../src/gemini/types";
 import { fakeGoogle, geminiText, reply, sse } from "../helpers/fake-google";
 import { perMinute429 } from "../helpers/google-replies";
 import { fakeGeminiKey, seedProxy } from "../helpers/seed";
+import { responsesDoor } from "../../src/proxy/doors/responses";
+import { parseResponsesRequest } from "../../src/responses/schemas";
 import { callWorker, ledgerRows } from "./call";
 
 // POST /v1/responses through the whole Worker: real KV and D1, Google faked at the fetch boundary.
@@ -267,6 +269,16 @@ describe("POST /v1/responses", () => {
     expect(json().output[0].content[0].annotations).toEqual([{ type: "url_citation", url: "https://weather.example/paris", title: "weather.example", start_index: 0, end_index: 12 }]);
   });
 
+  it("answers 429 with Retry-After when every key is rate limited", async () => {
+    const client = await seed({ geminiKeys: [{ id: "a", secret: KEY_A }, { id: "b", secret: KEY_B }], models: MODELS });
+    fakeGoogle(() => reply(perMinute429));
+    const { response, json } = await responses(client, { model: "gemini-2.5-flash", input: "hi", stream: true });
+    expect(response.status).toBe(429);
+    expect(json().error.code).toBe("rate_limit_exceeded");
+    expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await ledgerRows())[0]).toMatchObject({ endpoint: "responses", outcome: "rate_limited", status: 429 });
+  });
+
   it("answers client mistakes in OpenAI's shape: unknown model 404, previous_response_id 400, bad bodies 400; each with one ledger row", async () => {
     const client = await seed();
     const calls = fakeGoogle(() => Response.json(geminiText("never")));
@@ -288,3 +300,21 @@ describe("POST /v1/responses", () => {
   });
 });
 
+describe("responsesDoor.streamFailure", () => {
+  it("renders a failure after the headers went out as a complete Responses stream ending in response.failed", () => {
+    const call = {
+      body: parseResponsesRequest({ model: "gpt-5-codex", input: "hi", stream: true }),
+      id: "resp_failed",
+      createdAt: 1_700_000_000,
+      toolNames: { customNames: new Set<string>(), namespaces: new Map<string, string>() },
+    };
+    const text = responsesDoor.streamFailure({ status: 502, message: "Gemini failed on every attempt: boom", type: "upstream_error", code: "server", outcome: "upstream_error" }, call);
+    const all = events(text);
+    expect(all.map((e) => [e.type, e.sequence_number])).toEqual([
+      ["response.created", 0],
+      ["response.in_progress", 1],
+      ["response.failed", 2],
+    ]);
+    expect(all[2]!.response).toMatchObject({ id: "resp_failed", model: "gpt-5-codex", status: "failed", error: { code: "server_error", message: "Gemini failed on every attempt: boom" } });
+  });
+});

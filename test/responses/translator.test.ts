@@ -22,7 +22,7 @@ function context(extra: Partial<ResponseContext> = {}): ResponseContext {
 
 function replay(events: GenerateContentResponse[], ctx = context()) {
   const translator = new ResponsesTranslator(ctx);
-  const all: ResponsesEvent[] = [...translator.start()];
+  const all: ResponsesEvent[] = [];
   for (const event of events) all.push(...translator.push(event));
   all.push(...translator.finish());
   const final = all.at(-1)!.response as Record<string, any>;
@@ -149,8 +149,7 @@ describe("ResponsesTranslator on recorded Google streams", () => {
 
   it("fail() ends with response.failed carrying the error, and nothing follows", () => {
     const translator = new ResponsesTranslator(context());
-    translator.start();
-    translator.push(reply([{ text: "Partial" }], undefined as unknown as string));
+    expect(translator.push(reply([{ text: "Partial" }], undefined as unknown as string)).slice(0, 2).map((e) => e.type)).toEqual(["response.created", "response.in_progress"]);
     const [failed, ...rest] = translator.fail("Gemini reported an error mid-stream: boom");
     expect(rest).toEqual([]);
     expect(failed).toMatchObject({ type: "response.failed", response: { status: "failed", error: { code: "server_error", message: expect.stringContaining("boom") } } });

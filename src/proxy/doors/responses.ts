@@ -91,7 +91,7 @@ export const responsesDoor: FrontDoor<ResponsesCall, Reply> & { streamFailure(fa
 
   streamFailure(failure, call) {
     const translator = new ResponsesTranslator(context(call));
-    return [...translator.start(), ...translator.fail(redactSecrets(failure.message))].map(responsesSse).join("");
+    return translator.fail(redactSecrets(failure.message)).map(responsesSse).join("");
   },
 };
 
