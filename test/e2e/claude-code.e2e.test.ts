@@ -3,7 +3,7 @@
 // ANTHROPIC_API_KEY = a client key, telemetry and updates off, a fresh HOME.
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,14 @@ import { d1, fake, seedPool, waitFor, workerUrl, type SeededPool } from "./harne
 import { REPO_ROOT } from "./processes";
 
 const MODEL = "gemini-2.5-flash";
+const GEMINI_3 = "gemini-3-pro-preview";
 const CLAUDE_BIN = join(REPO_ROOT, "node_modules/.bin/claude");
+// With the package's postinstall off (package.json allowScripts), bin/claude.exe may still be the
+// placeholder script; the package's own wrapper then runs the same native binary from the
+// platform package.
+const CLAUDE_WRAPPER = join(REPO_ROOT, "node_modules/@anthropic-ai/claude-code/cli-wrapper.cjs");
+const claudeCommand = (): [string, string[]] =>
+  statSync(CLAUDE_BIN).size > 100_000 ? [CLAUDE_BIN, []] : [process.execPath, [CLAUDE_WRAPPER]];
 
 let pool: SeededPool;
 let home: string;
@@ -26,7 +33,8 @@ interface ClaudeRun {
 
 function runClaude(args: string[], timeoutMs = 90_000): Promise<ClaudeRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(CLAUDE_BIN, ["-p", "--output-format", "json", ...args], {
+    const [command, prefix] = claudeCommand();
+    const child = spawn(command, [...prefix, "-p", "--output-format", "json", ...args], {
       cwd: workdir,
       env: {
         PATH: process.env.PATH,
@@ -67,7 +75,7 @@ async function generateRequests() {
 
 beforeAll(async () => {
   await fake.reset();
-  pool = await seedPool({ geminiKeys: 1, models: [{ id: MODEL, category: "flash" }], clientKeyName: "claude-code-e2e", replace: true });
+  pool = await seedPool({ geminiKeys: 1, models: [{ id: MODEL, category: "flash" }, { id: GEMINI_3, category: "pro" }], clientKeyName: "claude-code-e2e", replace: true });
   await pool.admin.post("/api/admin/model-aliases", { alias: "claude-*", model: MODEL });
   // Admin changes reach the proxy within a few seconds.
   await waitFor(async () => {
@@ -132,6 +140,26 @@ describe("Claude Code against /v1/messages", () => {
     expect(call).toMatchObject({ name: "Bash", args: { command: `echo ${marker}` } });
     const response = second.contents.at(-1)!.parts.find((p) => p.functionResponse)?.functionResponse;
     expect(response).toMatchObject({ name: "Bash", id: call.id });
+    expect(JSON.stringify(response.response)).toContain(marker);
+  });
+
+  it("keeps Google's thought signature through a Gemini 3 tool turn (the fake refuses a history without it)", async () => {
+    await fake.clearRequests();
+    const marker = `signed-${Date.now()}`;
+    await fake.reply({ functionCall: { name: "Bash", args: { command: `echo ${marker}`, description: "Print a marker" } } });
+    const run = await runClaude(["--model", GEMINI_3, "--allowedTools", "Bash", "--", "Run the echo command"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.result).toMatchObject({ subtype: "success", is_error: false, result: "Hello from fake Gemini" });
+    const requests = await generateRequests();
+    const issued = (Array.isArray(requests[0]!.response) ? requests[0]!.response : [requests[0]!.response])
+      .flatMap((e: any) => e.candidates?.[0]?.content?.parts ?? [])
+      .find((p: any) => p.functionCall)?.thoughtSignature;
+    expect(issued).toEqual(expect.any(String));
+    const second = requests[1]!;
+    expect(second.status).toBe(200);
+    const sent = (second.body as { contents: Array<{ parts: any[] }> }).contents.flatMap((c) => c.parts).find((p) => p.functionCall);
+    expect(sent).toMatchObject({ functionCall: { name: "Bash" }, thoughtSignature: issued });
+    const response = (second.body as { contents: Array<{ parts: any[] }> }).contents.at(-1)!.parts.find((p) => p.functionResponse)?.functionResponse;
     expect(JSON.stringify(response.response)).toContain(marker);
   });
 });
