@@ -275,6 +275,24 @@ describe("POST /v1/messages, streamed", () => {
     expect(names).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
   });
 
+  it("during a long silence from Google: keep-alives from the pipeline, then Anthropic's error event when every attempt fails", async () => {
+    const client = await seedProxy({
+      geminiKeys: [{ id: "a", secret: KEY_A }],
+      models: [{ id: FLASH, category: "flash", dailyQuota: null, individualQuota: null }],
+      settings: { keepAliveSeconds: 1 },
+    });
+    fakeGoogle(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      return reply(overloaded);
+    });
+    const { response, text } = await post(client, messagesBody({ stream: true }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const stream = events(text);
+    expect(stream).toEqual([{ event: "error", data: { type: "error", error: { type: "overloaded_error", message: expect.any(String) } } }]);
+    expect((await ledgerRows())[0]).toMatchObject({ endpoint: "messages", streamed: 1, outcome: "upstream_error", error_code: "overloaded" });
+  });
+
   it("answers the same call again without streaming, as Claude Code does when no message_start came", async () => {
     const client = await seed();
     fakeGoogle(({ url }) => (url.pathname.endsWith(":streamGenerateContent") ? sse([candidate([{ text: "streamed" }], "STOP")]) : Response.json(geminiText("whole"))));

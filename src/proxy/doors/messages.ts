@@ -22,12 +22,11 @@ interface MessagesCall {
 }
 
 /** POST /v1/messages: Anthropic's Messages API over generateContent / streamGenerateContent. */
-export const messagesDoor: FrontDoor<MessagesCall, GenerateContentResponse | Response> & {
-  streamFailure: (failure: Parameters<typeof anthropicStreamError>[0]) => string;
-} = {
+export const messagesDoor: FrontDoor<MessagesCall, GenerateContentResponse | Response> = {
   endpoint: () => "messages",
   renderFailure: anthropicFailure,
-  streamFailure: anthropicStreamError,
+  // A failure after the pipeline's early SSE headers (a long silence from Google): Anthropic's error event.
+  streamFailure: (failure) => anthropicStreamError(failure),
 
   async parse(request) {
     const body = parseMessagesRequest(await readJsonBody(request));
