@@ -83,7 +83,9 @@ export function answerEarly(start: HeadStart, concluded: Promise<Concluded>, log
 
   const done = (async () => {
     const outcome = await concluded.finally(() => clearInterval(timer));
-    if (outcome.kind === "failure") {
+    if (outcome.kind === "failure" && gone) {
+      log.finish(499, "aborted", "client_disconnected");
+    } else if (outcome.kind === "failure") {
       const { failure } = outcome;
       log.finish(failure.status, failure.outcome, failure.code);
       await write(await start.failure(failure));

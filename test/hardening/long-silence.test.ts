@@ -176,3 +176,56 @@ it("non-streamed without the opt-in: the answer waits, no whitespace", async () 
   expect(headersAfterMs).toBeGreaterThanOrEqual(1_400);
   expect(text.startsWith("{")).toBe(true);
 });
+
+it("a client that leaves during the keep-alives: one row, aborted", async () => {
+  const clientKey = await setUp();
+  fakeGoogle(async () => {
+    await pause(SILENCE_MS);
+    return sse([geminiText("Nobody is listening."), geminiText(" Still nobody.")]);
+  });
+  const since = await lastId();
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(
+    new Request("http://proxy.test/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: `Bearer ${clientKey}`, "content-type": "application/json" },
+      body: JSON.stringify(chat(true)),
+    }),
+    env,
+    ctx,
+  );
+  const reader = response.body!.getReader();
+  const first = await reader.read();
+  expect(new TextDecoder().decode(first.value)).toBe(": keep-alive\n\n");
+  await reader.cancel();
+  await waitOnExecutionContext(ctx);
+  const rows = (await ledgerRows()).filter((row) => Number(row.id) > since);
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatchObject({ status: 499, outcome: "aborted" });
+});
+
+it("a client that leaves during the keep-alives of a call that then fails: one row, aborted (not the failure)", async () => {
+  const clientKey = await setUp();
+  fakeGoogle(async () => {
+    await pause(SILENCE_MS);
+    return reply(google.overloaded);
+  });
+  const since = await lastId();
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(
+    new Request("http://proxy.test/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: `Bearer ${clientKey}`, "content-type": "application/json" },
+      body: JSON.stringify(chat(true)),
+    }),
+    env,
+    ctx,
+  );
+  const reader = response.body!.getReader();
+  await reader.read();
+  await reader.cancel();
+  await waitOnExecutionContext(ctx);
+  const rows = (await ledgerRows()).filter((row) => Number(row.id) > since);
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatchObject({ status: 499, outcome: "aborted" });
+});
