@@ -3,7 +3,8 @@
 //   cooling    a per-minute 429: the key is not used for the model until Google's retry delay
 //              has passed (it counts as rate-limited, with that time as Retry-After);
 //   sidelined  a 5xx, network error or timeout, usually Google's and not the key's: the key is
-//              skipped for a few seconds (at most 10 s) but still used when nothing else is left.
+//              skipped for a few seconds (at most 10 s); a last resort when nothing else is left,
+//              once per call and never after Google already failed that call (src/proxy/failover.ts).
 
 export interface Cooling {
   until: number;
