@@ -21,20 +21,24 @@ export interface TranslatedInput {
   systemInstruction?: Content;
 }
 
+type MessageItem = Extract<InputItem, { role: string }>;
+
+const isMessage = (item: InputItem): item is MessageItem => "role" in item;
+
 function items(req: ResponsesRequest): InputItem[] {
   return typeof req.input === "string" ? [{ role: "user", content: req.input }] : req.input;
 }
 
 /** call ids of the function and custom tool calls in the history, to look up remembered signatures */
 export function collectCallIds(req: ResponsesRequest): string[] {
-  return items(req).flatMap((item) => ("type" in item && (item.type === "function_call" || item.type === "custom_tool_call") ? [item.call_id] : []));
+  return items(req).flatMap((item) => (!isMessage(item) && (item.type === "function_call" || item.type === "custom_tool_call") ? [item.call_id] : []));
 }
 
 /** call id -> signature carried in the history's reasoning items */
 export function collectCarriedSignatures(req: ResponsesRequest): Map<string, string> {
   const found = new Map<string, string>();
   for (const item of items(req)) {
-    if ("type" in item && item.type === "reasoning") {
+    if (!isMessage(item) && item.type === "reasoning") {
       for (const [callId, signature] of Object.entries(decodeSignatures(item.encrypted_content))) found.set(callId, signature);
     }
   }
@@ -51,9 +55,8 @@ export function collectRemoteMediaUrls(req: ResponsesRequest): string[] {
     }
   };
   for (const item of items(req)) {
-    if (!("type" in item) || item.type === "message" || item.type === undefined) {
-      const content = (item as { content: string | InputContentPart[] }).content;
-      if (typeof content !== "string") visit(content);
+    if (isMessage(item)) {
+      if (typeof item.content !== "string") visit(item.content);
     } else if ((item.type === "function_call_output" || item.type === "custom_tool_call_output") && typeof item.output !== "string") {
       visit(item.output);
     }
@@ -143,8 +146,8 @@ export function translateInput(req: ResponsesRequest, options: InputTranslateOpt
   const all = items(req);
   const param = (index: number) => (typeof req.input === "string" ? "input" : `input[${index}]`);
   all.forEach((item, index) => {
-    if (!("type" in item) || item.type === undefined || item.type === "message") {
-      const message = item as Extract<InputItem, { role: string }>;
+    if (isMessage(item)) {
+      const message = item;
       const parts: Part[] = [];
       if (typeof message.content === "string") {
         if (message.content !== "") parts.push({ text: message.content });
@@ -155,7 +158,10 @@ export function translateInput(req: ResponsesRequest, options: InputTranslateOpt
         });
       }
       if (message.role === "system" || message.role === "developer") {
-        systemParts.push(...parts.filter((part) => part.text !== undefined));
+        if (parts.some((part) => part.text === undefined)) {
+          throw new TranslationError(`A ${message.role} message may only hold text.`, { param: `${param(index)}.content` });
+        }
+        systemParts.push(...parts);
         return;
       }
       flush();

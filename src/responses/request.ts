@@ -38,6 +38,12 @@ function refuseServerState(req: ResponsesRequest): void {
       code: "unsupported_parameter",
     });
   }
+  if (req.prompt != null) {
+    throw new TranslationError("prompt (a prompt stored on OpenAI's servers) is not supported: send its text in `instructions` or `input`.", {
+      param: "prompt",
+      code: "unsupported_parameter",
+    });
+  }
   if (req.background === true) {
     throw new TranslationError("background responses are not supported by this proxy; use stream: true for long answers.", {
       param: "background",

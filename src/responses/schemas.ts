@@ -141,6 +141,7 @@ export const responsesRequestSchema = z.looseObject({
   // Accepted so a clear refusal can name them (they need state kept on the server).
   previous_response_id: z.string().nullish(),
   conversation: z.unknown().optional(),
+  prompt: z.unknown().optional(),
   background: z.boolean().nullish(),
 });
 export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;

@@ -61,8 +61,32 @@ function requireDeclared(name: string, declared: ReadonlySet<string>): void {
   if (!declared.has(name)) throw new TranslationError(`tool_choice names '${name}', which is not in tools.`, { param: "tool_choice" });
 }
 
-function namedChoice(choice: ResponsesToolChoice): string | undefined {
-  return typeof choice === "object" && (choice.type === "function" || choice.type === "custom") && "name" in choice ? (choice.name as string) : undefined;
+type Choice = Exclude<ResponsesToolChoice, string>;
+type NamedChoice = { type: "function" | "custom"; name: string };
+type AllowedChoice = { type: "allowed_tools"; mode: "auto" | "required"; tools: Array<{ type: string; name?: string }> };
+const isNamed = (choice: Choice): choice is NamedChoice => (choice.type === "function" || choice.type === "custom") && "name" in choice;
+const isAllowed = (choice: Choice): choice is AllowedChoice => choice.type === "allowed_tools" && "tools" in choice;
+
+/** tool_choice -> functionCallingConfig, and for "auto among these" the names to keep declared. */
+function functionCalling(choice: ResponsesToolChoice | null | undefined, declared: ReadonlySet<string>): { config?: ToolConfig; keep?: ReadonlySet<string> } {
+  if (choice == null || choice === "auto") return {};
+  if (choice === "none") return { config: { functionCallingConfig: { mode: "NONE" } } };
+  if (choice === "required") {
+    if (declared.size === 0) throw new TranslationError("tool_choice 'required' needs a function or custom tool.", { param: "tool_choice" });
+    return { config: { functionCallingConfig: { mode: "ANY" } } };
+  }
+  if (isNamed(choice)) {
+    requireDeclared(choice.name, declared);
+    return { config: { functionCallingConfig: { mode: "ANY", allowedFunctionNames: [choice.name] } } };
+  }
+  if (isAllowed(choice)) {
+    const allowed = choice.tools.flatMap((tool) => (tool.name !== undefined ? [tool.name] : []));
+    for (const name of allowed) requireDeclared(name, declared);
+    // allowedFunctionNames is only valid with ANY, so "auto among these" narrows the declarations
+    return choice.mode === "required" ? { config: { functionCallingConfig: { mode: "ANY", allowedFunctionNames: allowed } } } : { keep: new Set(allowed) };
+  }
+  if (WEB_SEARCH_TYPES.has(choice.type)) return {};
+  throw new TranslationError(`tool_choice '${choice.type}' names a hosted tool this proxy does not serve.`, { param: "tool_choice", code: "unsupported_value" });
 }
 
 /**
@@ -102,33 +126,8 @@ export function translateTools(
   const webSearch = wantsSearch && (declarations.length === 0 || canCombine);
   const declared = new Set(declarations.map((d) => d.name));
 
-  let toolConfig: ToolConfig | undefined;
-  if (choice === "none") toolConfig = { functionCallingConfig: { mode: "NONE" } };
-  else if (choice === "required") {
-    if (declarations.length === 0) throw new TranslationError("tool_choice 'required' needs a function or custom tool.", { param: "tool_choice" });
-    toolConfig = { functionCallingConfig: { mode: "ANY" } };
-  } else if (typeof choice === "object" && choice !== null) {
-    const named = namedChoice(choice);
-    if (named !== undefined) {
-      requireDeclared(named, declared);
-      toolConfig = { functionCallingConfig: { mode: "ANY", allowedFunctionNames: [named] } };
-    } else if (choice.type === "allowed_tools" && "tools" in choice) {
-      const allowed = (choice.tools as Array<{ type: string; name?: string }>).flatMap((tool) => (tool.name !== undefined ? [tool.name] : []));
-      for (const name of allowed) requireDeclared(name, declared);
-      if ((choice as { mode: string }).mode === "required") {
-        toolConfig = { functionCallingConfig: { mode: "ANY", allowedFunctionNames: allowed } };
-      } else {
-        // allowedFunctionNames is only valid with ANY, so "auto among these" narrows the declarations
-        const keep = new Set(allowed);
-        declarations = declarations.filter((d) => keep.has(d.name));
-      }
-    } else if (!WEB_SEARCH_TYPES.has(choice.type)) {
-      throw new TranslationError(`tool_choice '${choice.type}' names a hosted tool this proxy does not serve.`, {
-        param: "tool_choice",
-        code: "unsupported_value",
-      });
-    }
-  }
+  const { config: toolConfig, keep } = functionCalling(choice, declared);
+  if (keep) declarations = declarations.filter((d) => keep.has(d.name));
 
   const tools: Tool[] = [];
   if (declarations.length > 0) tools.push({ functionDeclarations: declarations });

@@ -171,12 +171,15 @@ describe("Responses request -> Gemini", () => {
     expect(translate({ input: "hi", reasoning: { effort: "low" } }).body.generationConfig).toEqual({ thinkingConfig: { thinkingLevel: "low" } });
   });
 
-  it("refuses what needs server state with a clear 400: previous_response_id, item_reference", () => {
+  it("refuses with a clear 400: previous_response_id, item_reference, stored prompts, unknown items, media in a developer message", () => {
     const previous = refusal(() => translate({ input: "hi", previous_response_id: "resp_123" }));
     expect(previous).toMatchObject({ status: 400, param: "previous_response_id", code: "unsupported_parameter" });
     expect(previous.message).toContain("Resend the whole conversation");
     expect(refusal(() => translate({ input: [{ type: "item_reference", id: "msg_1" }] })).message).toContain("item_reference");
     expect(refusal(() => translate({ input: [{ type: "function_call_output", call_id: "nope", output: "x" }] })).param).toBe("input[0].call_id");
     expect(refusal(() => parseResponsesRequest({ model: "m", input: [{ type: "wizard_call" }] })).status).toBe(400);
+    expect(refusal(() => translate({ input: "hi", prompt: { id: "pmpt_1" } })).param).toBe("prompt");
+    const image = { type: "input_image", image_url: `data:image/png;base64,${PNG}` };
+    expect(refusal(() => translate({ input: [{ role: "developer", content: [image] }, { role: "user", content: "hi" }] })).param).toBe("input[0].content");
   });
 });
