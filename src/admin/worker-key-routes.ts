@@ -17,6 +17,7 @@ const optionChanges = z
     systemAsUser: optionFields.systemAsUser.unwrap().optional(),
     allowedModels: optionFields.allowedModels.unwrap().optional(),
     dailyLimit: optionFields.dailyLimit.unwrap().optional(),
+    keepAliveWhitespace: optionFields.keepAliveWhitespace.unwrap().optional(),
   })
   .strict();
 
