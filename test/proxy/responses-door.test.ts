@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DUMMY_THOUGHT_SIGNATURE } from "../../src/openai/messages";
 import type { Part } from "../../src/gemini/types";
 import { fakeGoogle, geminiText, reply, sse } from "../helpers/fake-google";
-import { perMinute429 } from "../helpers/google-replies";
+import { overloaded, perMinute429 } from "../helpers/google-replies";
 import { fakeGeminiKey, seedProxy } from "../helpers/seed";
 import { responsesDoor } from "../../src/proxy/doors/responses";
 import { parseResponsesRequest } from "../../src/responses/schemas";
@@ -267,6 +267,23 @@ describe("POST /v1/responses", () => {
     expect(response.status).toBe(200);
     expect((calls[0]!.body as Json).tools).toEqual([{ googleSearch: {} }]);
     expect(json().output[0].content[0].annotations).toEqual([{ type: "url_citation", url: "https://weather.example/paris", title: "weather.example", start_index: 0, end_index: 12 }]);
+  });
+
+  it("a long silence: keep-alive comments first, then a failure on every key ends the stream with response.failed", async () => {
+    const client = await seed({ geminiKeys: [{ id: "a", secret: KEY_A }], models: MODELS, settings: { keepAliveSeconds: 1 } });
+    fakeGoogle(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2_300));
+      return reply(overloaded);
+    });
+    const { response, text } = await responses(client, { model: "gemini-2.5-flash", input: "think hard", stream: true });
+    expect(response.status).toBe(200);
+    expect(text.startsWith(": keep-alive\n\n")).toBe(true);
+    const all = events(text);
+    expect(all.map((e) => e.type)).toEqual(["response.created", "response.in_progress", "response.failed"]);
+    expect(all[2]!.response.error.message).toContain("overloaded");
+    const rows = await ledgerRows();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ endpoint: "responses", status: 503, outcome: "upstream_error" });
   });
 
   it("answers 429 with Retry-After when every key is rate limited", async () => {

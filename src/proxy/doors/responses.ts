@@ -35,7 +35,7 @@ const context = (call: ResponsesCall): ResponseContext => ({
 });
 
 /** POST /v1/responses: OpenAI's Responses API over generateContent / streamGenerateContent, without server state. */
-export const responsesDoor: FrontDoor<ResponsesCall, Reply> & { streamFailure(failure: CallFailure, call: ResponsesCall): string } = {
+export const responsesDoor = {
   endpoint: () => "responses",
   renderFailure: openAIFailure,
 
@@ -89,11 +89,12 @@ export const responsesDoor: FrontDoor<ResponsesCall, Reply> & { streamFailure(fa
     return { kind: "json", body: translated.body, end: { status: 200, outcome: translated.blocked ? "blocked" : "ok", tokens: translated.usage } };
   },
 
-  streamFailure(failure, call) {
+  /** A failure after the pipeline sent the headers: a whole Responses stream ending in response.failed. */
+  streamFailure(failure: CallFailure, call: ResponsesCall) {
     const translator = new ResponsesTranslator(context(call));
     return translator.fail(redactSecrets(failure.message)).map(responsesSse).join("");
   },
-};
+} satisfies FrontDoor<ResponsesCall, Reply>;
 
 /** Each upstream event translated and forwarded as it arrives; the ledger row when it ends. */
 function streamAnswer(upstream: Response, call: ResponsesCall, deps: CallDeps, markFirstByte: () => void): Promise<Answer> {
