@@ -7,6 +7,8 @@ import { overloaded, perMinute429 } from "../helpers/google-replies";
 import { fakeGeminiKey, seedProxy } from "../helpers/seed";
 import { responsesDoor } from "../../src/proxy/doors/responses";
 import { parseResponsesRequest } from "../../src/responses/schemas";
+import { ConfigStore } from "../../src/config/config-store";
+import { isolateRuntime } from "../../src/index";
 import { callWorker, ledgerRows } from "./call";
 
 // POST /v1/responses through the whole Worker: real KV and D1, Google faked at the fetch boundary.
@@ -284,6 +286,18 @@ describe("POST /v1/responses", () => {
     const rows = await ledgerRows();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ endpoint: "responses", status: 503, outcome: "upstream_error" });
+  });
+
+  it("a model alias (gpt-5* -> a Gemini model): Google gets the Gemini model, the answer keeps the name sent, the ledger both", async () => {
+    const client = await seed();
+    await new ConfigStore(env.WORKER_CONFIG_KV).saveAliases([{ alias: "gpt-5*", model: GEMINI_3 }]);
+    isolateRuntime.clear();
+    const calls = fakeGoogle(() => Response.json(geminiText("aliased")));
+    const { response, json } = await responses(client, { model: "gpt-5.1-codex", input: "hi" });
+    expect(response.status).toBe(200);
+    expect(json()).toMatchObject({ model: "gpt-5.1-codex", output: [{ content: [{ text: "aliased" }] }] });
+    expect(calls[0]!.url.pathname).toBe(`/v1beta/models/${GEMINI_3}:generateContent`);
+    expect((await ledgerRows())[0]).toMatchObject({ endpoint: "responses", model: GEMINI_3, requested_model: "gpt-5.1-codex" });
   });
 
   it("answers 429 with Retry-After when every key is rate limited", async () => {
