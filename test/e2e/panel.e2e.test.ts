@@ -344,6 +344,19 @@ describe("admin panel in Chromium", () => {
     expect(answer.choices[0]?.message.content).toBeTruthy();
     const served = await upstreamCallsSince(before);
     expect(served.map((call) => call.model)).toEqual([FLASH_MODEL]);
+
+    // The ledger keeps both names; the tab shows the name sent with the model that served it.
+    await waitFor(
+      async () => {
+        await page.click("#tab-dashboard");
+        await page.click("#tab-models");
+        const sent = page.getByRole("region", { name: "Names clients sent under an alias, last 7 days" });
+        return (await sent.locator("tbody tr", { hasText: ALIASED_NAME }).count()) === 1;
+      },
+      { timeoutMs: 15_000, intervalMs: 500, message: "the name sent under the alias in the Models tab" },
+    );
+    const sentRow = page.getByRole("region", { name: "Names clients sent under an alias, last 7 days" }).locator("tbody tr", { hasText: ALIASED_NAME });
+    expect(await sentRow.locator("td").allTextContents()).toEqual([ALIASED_NAME, FLASH_MODEL, "1", "0"]);
     await dismissToasts();
   });
 

@@ -173,6 +173,12 @@ export const en = {
   "aliases.deleteTitle": "Delete alias",
   "aliases.deleteConfirm": "Delete the alias {alias}? Clients sending it get “model not found”.",
   "aliases.needModel": "Add a model first: an alias points at a configured model.",
+  "aliases.sentTitle": "Names clients sent under an alias (last 7 days)",
+  "aliases.sentCaption": "Names clients sent under an alias, last 7 days",
+  "aliases.sentName": "Name sent",
+  "aliases.requests": "Requests",
+  "aliases.errors": "Errors",
+  "aliases.sentEmpty": "No call under an alias in the last 7 days.",
 
   "settings.title": "Settings",
   "settings.unavailable": "Settings could not be loaded.",

@@ -175,6 +175,12 @@ export const zh: Record<MessageKey, string> = {
   "aliases.deleteTitle": "删除别名",
   "aliases.deleteConfirm": "删除别名 {alias}？发送它的客户端将得到“模型不存在”。",
   "aliases.needModel": "请先添加模型：别名指向一个已配置的模型。",
+  "aliases.sentTitle": "客户端通过别名发送的模型名（最近 7 天）",
+  "aliases.sentCaption": "客户端通过别名发送的模型名，最近 7 天",
+  "aliases.sentName": "发送的名称",
+  "aliases.requests": "请求数",
+  "aliases.errors": "错误数",
+  "aliases.sentEmpty": "最近 7 天没有通过别名的调用。",
 
   "settings.title": "设置",
   "settings.unavailable": "无法加载设置。",

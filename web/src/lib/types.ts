@@ -73,6 +73,14 @@ export interface ModelAlias {
   broken: boolean;
 }
 
+/** Calls under a name a model alias mapped to `model` (GET /api/admin/usage/requested). */
+export interface RequestedName {
+  requested: string;
+  model: string;
+  requests: number;
+  errors: number;
+}
+
 export interface AvailableModel {
   id: string;
   displayName: string;

@@ -7,7 +7,8 @@ import { confirmAction, openDialog } from "../lib/dialog";
 import { h } from "../lib/dom";
 import { t } from "../lib/i18n";
 import { toast, toastError } from "../lib/toast";
-import type { ModelAlias, ModelConfig } from "../lib/types";
+import { formatNumber } from "../lib/format";
+import type { ModelAlias, ModelConfig, RequestedName } from "../lib/types";
 import { badge, button, dataTable, field, section } from "../lib/ui";
 
 const url = (alias: string) => `/api/admin/model-aliases/${encodeURIComponent(alias)}`;
@@ -21,7 +22,7 @@ function modelSelect(models: ModelConfig[], selected: string | null): HTMLSelect
 }
 
 export interface AliasSection {
-  render(aliases: ModelAlias[], models: ModelConfig[]): HTMLElement;
+  render(aliases: ModelAlias[], models: ModelConfig[], requested: RequestedName[]): HTMLElement;
 }
 
 /**
@@ -71,7 +72,7 @@ export function createAliasSection(reload: () => Promise<void>): AliasSection {
     }
   }
 
-  function render(aliases: ModelAlias[], models: ModelConfig[]): HTMLElement {
+  function render(aliases: ModelAlias[], models: ModelConfig[], requested: RequestedName[]): HTMLElement {
     targetSelect = modelSelect(models, targetSelect.value || null);
     const table = dataTable(
       t("aliases.caption"),
@@ -106,7 +107,25 @@ export function createAliasSection(reload: () => Promise<void>): AliasSection {
             field(t("aliases.model"), targetSelect),
             h("div", { class: "form-actions" }, h("button", { type: "submit", class: "btn btn-primary" }, t("aliases.add"))),
           );
-    return section(t("aliases.title"), h("p", { class: "muted" }, t("aliases.rule")), table, form);
+    const sent = dataTable(
+      t("aliases.sentCaption"),
+      [
+        { header: t("aliases.sentName"), cell: (row) => h("code", {}, row.requested) },
+        { header: t("aliases.model"), cell: (row) => h("code", {}, row.model) },
+        { header: t("aliases.requests"), cell: (row) => formatNumber(row.requests), className: "num" },
+        { header: t("aliases.errors"), cell: (row) => formatNumber(row.errors), className: "num" },
+      ],
+      requested,
+      t("aliases.sentEmpty"),
+    );
+    return section(
+      t("aliases.title"),
+      h("p", { class: "muted" }, t("aliases.rule")),
+      table,
+      form,
+      h("h3", { class: "sub-title aliases-sent-title" }, t("aliases.sentTitle")),
+      sent,
+    );
   }
 
   return { render };

@@ -5,7 +5,7 @@ import { clear, h } from "../lib/dom";
 import { formatNumber } from "../lib/format";
 import { t } from "../lib/i18n";
 import { toast, toastError } from "../lib/toast";
-import type { AvailableModel, ModelAlias, ModelConfig } from "../lib/types";
+import type { AvailableModel, ModelAlias, ModelConfig, RequestedName } from "../lib/types";
 import { button, dataTable, field, section } from "../lib/ui";
 import { createAliasSection } from "./model-aliases";
 import { categorySelect, modelFields, type ModelFields } from "./model-form";
@@ -14,6 +14,7 @@ import type { Tab } from "./tab";
 export function createModelsTab(panel: HTMLElement): Tab {
   let models: ModelConfig[] = [];
   let aliases: ModelAlias[] = [];
+  let requested: RequestedName[] = [];
   let available: AvailableModel[] | null = null;
   const idInput = h("input", { type: "text", autocomplete: "off", required: true, class: "mono", placeholder: "gemini-2.5-flash" });
   let addFields: ModelFields = modelFields({ category: "flash", dailyQuota: null, individualQuota: null });
@@ -23,10 +24,13 @@ export function createModelsTab(panel: HTMLElement): Tab {
 
   async function load(): Promise<void> {
     try {
-      [models, aliases] = await Promise.all([
+      let sent: { rows: RequestedName[] };
+      [models, aliases, sent] = await Promise.all([
         api.get<ModelConfig[]>("/api/admin/models"),
         api.get<ModelAlias[]>("/api/admin/model-aliases"),
+        api.get<{ rows: RequestedName[] }>("/api/admin/usage/requested"),
       ]);
+      requested = sent.rows;
     } catch (error) {
       toastError(error);
     }
@@ -175,7 +179,7 @@ export function createModelsTab(panel: HTMLElement): Tab {
     panel.append(
       section(t("models.listTitle"), table),
       section(t("models.addTitle"), form),
-      aliasSection.render(aliases, models),
+      aliasSection.render(aliases, models, requested),
       section(t("models.googleTitle"), h("div", { class: "toolbar" }, button(t("models.loadFromGoogle"), () => void loadFromGoogle())), availableList()),
     );
     if (hasFocusInFilter) filterInput.focus();
