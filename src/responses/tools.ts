@@ -42,9 +42,10 @@ function customDeclaration(tool: CustomTool): FunctionDeclaration {
   if (format?.type === "grammar" && format.definition) {
     lines.push(`The ${CUSTOM_INPUT} must follow this ${format.syntax ?? ""} grammar:\n${format.definition}`);
   }
+  const description = lines.filter((line) => line !== "").join("\n\n");
   return {
     name: tool.name,
-    description: lines.filter((line) => line !== "").join("\n\n"),
+    ...(description !== "" ? { description } : {}),
     parametersJsonSchema: {
       type: "object",
       properties: { [CUSTOM_INPUT]: { type: "string", description: "The tool's raw free-form input." } },
