@@ -54,6 +54,7 @@ export function pipeMessagesStream(options: MessagesStreamOptions): { body: Read
 
   const done = (async () => {
     let error: string | null = null;
+    let overloaded = false;
     let aborted = false;
     const events = options.upstream.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
     try {
@@ -63,6 +64,7 @@ export function pipeMessagesStream(options: MessagesStreamOptions): { body: Read
         const event = parseEvent(value.data);
         if ("error" in event) {
           error = event.error;
+          overloaded = event.overloaded;
           break;
         }
         await writeEvents(options.translator.push(event.data));
@@ -76,7 +78,7 @@ export function pipeMessagesStream(options: MessagesStreamOptions): { body: Read
         await events.cancel().catch(() => undefined);
       } else {
         await options.beforeClose().catch((e: unknown) => console.error(`before stream close: ${String(e)}`));
-        if (error !== null) await write(anthropicStreamError({ status: 500, code: "stream_error", message: error }));
+        if (error !== null) await write(anthropicStreamError({ status: overloaded ? 503 : 500, code: overloaded ? "overloaded" : "stream_error", message: error }));
         else await writeEvents(options.translator.finish());
         await writer.close();
       }
@@ -91,16 +93,17 @@ export function pipeMessagesStream(options: MessagesStreamOptions): { body: Read
   return { body: readable, done };
 }
 
-function parseEvent(data: string): { data: GenerateContentResponse } | { error: string } {
+function parseEvent(data: string): { data: GenerateContentResponse } | { error: string; overloaded: boolean } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);
   } catch {
-    return { error: "Gemini sent an event that is not JSON" };
+    return { error: "Gemini sent an event that is not JSON", overloaded: false };
   }
   if (parsed && typeof parsed === "object" && "error" in parsed) {
     const upstream = (parsed as { error?: { message?: string; code?: number } }).error;
-    return { error: `Gemini reported an error mid-stream: ${upstream?.message ?? "unknown error"}` };
+    // Google's 503 mid-stream is its overload: Anthropic's clients know it as overloaded_error.
+    return { error: `Gemini reported an error mid-stream: ${upstream?.message ?? "unknown error"}`, overloaded: upstream?.code === 503 };
   }
   return { data: parsed as GenerateContentResponse };
 }

@@ -227,8 +227,16 @@ describe("POST /v1/messages, streamed", () => {
     expect((await ledgerRows())[0]).toMatchObject({ outcome: "upstream_error", streamed: 1, served: 1 });
   });
 
+  it("names Google's overload mid-stream as overloaded_error", async () => {
+    const client = await seed();
+    fakeGoogle(() => sse([candidate([{ text: "Partial" }]), { error: { code: 503, message: "The model is overloaded.", status: "UNAVAILABLE" } }]));
+    const { text } = await post(client, messagesBody({ stream: true }));
+    expect(events(text).at(-1)!.data).toEqual({ type: "error", error: { type: "overloaded_error", message: expect.stringContaining("overloaded") } });
+  });
+
   it("fails over to another key before the first byte", async () => {
     const client = await seed([FLASH], [{ id: "a", secret: KEY_A }, { id: "b", secret: KEY_B }]);
+    vi.spyOn(Math, "random").mockReturnValue(0); // the pool tries key a first
     const calls = fakeGoogle(({ apiKey, url }) => {
       if (apiKey === KEY_A) return reply(perMinute429);
       const answer = candidate([{ text: "from B" }], "STOP");
@@ -418,7 +426,7 @@ describe("POST /v1/messages/count_tokens", () => {
     expect(calls[0]!.body).toMatchObject({ generateContentRequest: { model: `models/${FLASH}`, systemInstruction: { parts: [{ text: "Be brief." }] } } });
     const rows = await ledgerRows();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ endpoint: "messages:count_tokens", served: 0, outcome: "ok" });
+    expect(rows[0]).toMatchObject({ endpoint: "messages:count_tokens", served: 0, outcome: "ok", prompt_tokens: 0 });
   });
 });
 

@@ -44,11 +44,7 @@ export const countTokensDoor: FrontDoor<CountTokensRequest, CountTokensReply> = 
   },
 
   async answer(reply) {
-    const inputTokens = reply.totalTokens ?? 0;
-    return {
-      kind: "json",
-      body: { input_tokens: inputTokens },
-      end: { status: 200, outcome: "ok", tokens: { promptTokens: inputTokens, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: inputTokens } },
-    };
+    // No tokens in the ledger: counting consumes none.
+    return { kind: "json", body: { input_tokens: reply.totalTokens ?? 0 }, end: { status: 200, outcome: "ok" } };
   },
 };
