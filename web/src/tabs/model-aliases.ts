@@ -99,10 +99,10 @@ export function createAliasSection(reload: () => Promise<void>): AliasSection {
     );
     const form =
       models.length === 0
-        ? h("p", { class: "muted" }, t("aliases.needModel"))
+        ? h("p", { class: "muted aliases-form" }, t("aliases.needModel"))
         : h(
             "form",
-            { class: "form-grid", onsubmit: (event: SubmitEvent) => void add(event) },
+            { class: "form-grid aliases-form", onsubmit: (event: SubmitEvent) => void add(event) },
             field(t("aliases.alias"), aliasInput, t("aliases.aliasHint")),
             field(t("aliases.model"), targetSelect),
             h("div", { class: "form-actions" }, h("button", { type: "submit", class: "btn btn-primary" }, t("aliases.add"))),
