@@ -9,9 +9,10 @@ import { isEmptyReply } from "../../openai/response";
 import { lookupSignatures, rememberSignatures } from "../../signatures/signature-store";
 import { randomToken } from "../../util/crypto";
 import type { Answer, CallDeps, CallEnd, FrontDoor } from "../front-door";
-import { pipeMessagesStream } from "../messages-stream";
+import { messagesProtocol } from "../messages-stream";
 import { readJsonBody } from "../read-body";
 import { fetchRemoteMedia } from "../remote-media";
+import { pipeSse } from "../sse-pipe";
 
 interface MessagesCall {
   body: MessagesRequest;
@@ -92,9 +93,9 @@ function streamAnswer(upstream: Response, call: MessagesCall, deps: CallDeps, ma
   const translator = new MessagesStreamTranslator(context(call));
   let ended!: (end: CallEnd) => void;
   const endedPromise = new Promise<CallEnd>((resolve) => (ended = resolve));
-  const stream = pipeMessagesStream({
+  const stream = pipeSse({
     upstream,
-    translator,
+    protocol: messagesProtocol(translator),
     keepAliveMs: deps.config.settings.keepAliveSeconds * 1000,
     onFirstByte: markFirstByte,
     beforeClose: () => rememberSignatures(deps.env.DB, translator.signatures),
