@@ -14,7 +14,8 @@ import type { CallFailure } from "../failure-policy";
 import type { Answer, CallDeps, CallEnd, FrontDoor } from "../front-door";
 import { readJsonBody } from "../read-body";
 import { fetchRemoteMedia } from "../remote-media";
-import { pipeResponsesStream, responsesSse } from "../responses-stream";
+import { responsesProtocol, responsesSse } from "../responses-stream";
+import { pipeSse } from "../sse-pipe";
 
 interface ResponsesCall {
   body: ResponsesRequest;
@@ -101,9 +102,9 @@ function streamAnswer(upstream: Response, call: ResponsesCall, deps: CallDeps, m
   const translator = new ResponsesTranslator(context(call));
   let ended!: (end: CallEnd) => void;
   const endedPromise = new Promise<CallEnd>((resolve) => (ended = resolve));
-  const stream = pipeResponsesStream({
+  const stream = pipeSse({
     upstream,
-    translator,
+    protocol: responsesProtocol(translator),
     keepAliveMs: deps.config.settings.keepAliveSeconds * 1000,
     onFirstByte: markFirstByte,
     beforeClose: () => rememberSignatures(deps.env.DB, translator.signatures),
