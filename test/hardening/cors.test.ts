@@ -12,7 +12,8 @@ import { CLIENT_KEY, fakeGoogle, seed, settingsWith } from "../pool/harness";
 afterEach(() => vi.restoreAllMocks());
 
 const APP = "https://chat.example.org";
-const ASKED = "authorization, content-type, x-stainless-os, x-stainless-retry-count, anthropic-version, x-goog-api-key";
+const ASKED =
+  "authorization, content-type, x-stainless-os, x-stainless-retry-count, anthropic-version, anthropic-dangerous-direct-browser-access, x-goog-api-key";
 
 function preflight(path: string, origin = APP): Promise<Response> {
   return call(path, {
@@ -27,7 +28,7 @@ async function withOrigins(origins: string[] | undefined) {
 
 it("a preflight on /v1 and /v1beta is answered 204 without a key, with the methods and the headers asked for", async () => {
   await withOrigins(undefined);
-  for (const path of ["/v1/chat/completions", "/v1/models", "/v1beta/models/gemini-2.5-flash:streamGenerateContent"]) {
+  for (const path of ["/v1/chat/completions", "/v1/responses", "/v1/messages", "/v1/models", "/v1beta/models/gemini-2.5-flash:streamGenerateContent"]) {
     const response = await preflight(path);
     expect(response.status, path).toBe(204);
     expect(response.headers.get("access-control-allow-origin")).toBe("*");
@@ -103,4 +104,15 @@ it("the setting: default any origin, saved through the admin API, malformed orig
   expect(bad.status).toBe(400);
   const saved = await session.json<{ corsOrigins: string[] }>("PUT", "/api/admin/settings", { ...current, corsOrigins: ["https://a.example:8443"] });
   expect(saved.corsOrigins).toEqual(["https://a.example:8443"]);
+});
+
+it("an Anthropic-shaped refusal on /v1/messages carries the CORS headers too", async () => {
+  await withOrigins(undefined);
+  const denied = await call("/v1/messages", {
+    method: "POST",
+    headers: { origin: APP, "x-api-key": "nope", "content-type": "application/json", "anthropic-version": "2023-06-01" },
+    body: JSON.stringify({ model: "gemini-2.5-flash", max_tokens: 8, messages: [{ role: "user", content: "Hi" }] }),
+  });
+  expect(denied.status).toBe(401);
+  expect(denied.headers.get("access-control-allow-origin")).toBe("*");
 });
