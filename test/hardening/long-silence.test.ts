@@ -230,3 +230,20 @@ it("a client that leaves during the keep-alives of a call that then fails: one r
   expect(rows).toHaveLength(1);
   expect(rows[0]).toMatchObject({ status: 499, outcome: "aborted" });
 });
+
+it.each([
+  ["/v1/responses", { model: "gemini-2.5-flash", stream: true, input: "Think hard" }],
+  ["/v1/messages", { model: "gemini-2.5-flash", stream: true, max_tokens: 64, messages: [{ role: "user", content: "Think hard" }] }],
+] as const)("%s stream: keep-alives during the silence, then the door's own in-stream failure; one row", async (path, body) => {
+  const clientKey = await setUp();
+  fakeGoogle(async () => {
+    await pause(SILENCE_MS);
+    return reply(google.overloaded);
+  });
+  const { response, text, rows } = await send(path, clientKey, body);
+  expect(response.status).toBe(200);
+  expect(text.startsWith(": keep-alive\n\n")).toBe(true);
+  expect(text.slice(text.lastIndexOf(": keep-alive\n\n"))).toMatch(/overloaded/);
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatchObject({ status: 503, outcome: "upstream_error" });
+});
