@@ -7,9 +7,10 @@ import { ChatStreamTranslator, SSE_DONE, sseEvent } from "../../openai/stream";
 import { lookupSignatures, rememberSignatures } from "../../signatures/signature-store";
 import { randomToken } from "../../util/crypto";
 import { redactSecrets } from "../../util/redact";
-import { pipeChatStream } from "../chat-stream";
+import { chatProtocol } from "../chat-stream";
 import { openAIFailure } from "../errors";
-import type { Answer, CallDeps, CallEnd, FrontDoor } from "../front-door";
+import { streamAnswer } from "../stream-answer";
+import type { Answer, CallDeps, FrontDoor } from "../front-door";
 import { readJsonBody } from "../read-body";
 import { fetchRemoteMedia } from "../remote-media";
 
@@ -68,7 +69,7 @@ export const chatDoor: FrontDoor<ChatCall, GenerateContentResponse | Response> =
   },
 
   async answer(reply, call, { deps, markFirstByte }) {
-    if (reply instanceof Response) return streamAnswer(reply, call, deps, markFirstByte);
+    if (reply instanceof Response) return chatStream(reply, call, deps, markFirstByte);
     const translated = toChatCompletion(reply, { id: call.id, created: call.created, model: call.body.model });
     // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
     // If D1 refuses, the answer still stands (the next turn falls back to Google's dummy signature).
@@ -80,34 +81,12 @@ export const chatDoor: FrontDoor<ChatCall, GenerateContentResponse | Response> =
 };
 
 /** Each upstream event translated and forwarded as it arrives; the ledger row when it ends. */
-function streamAnswer(upstream: Response, call: ChatCall, deps: CallDeps, markFirstByte: () => void): Promise<Answer> {
+function chatStream(upstream: Response, call: ChatCall, deps: CallDeps, markFirstByte: () => void): Answer {
   const translator = new ChatStreamTranslator({
     id: call.id,
     created: call.created,
     model: call.body.model,
     includeUsage: call.body.stream_options?.include_usage === true,
   });
-  let ended!: (end: CallEnd) => void;
-  const endedPromise = new Promise<CallEnd>((resolve) => (ended = resolve));
-  const stream = pipeChatStream({
-    upstream,
-    translator,
-    keepAliveMs: deps.config.settings.keepAliveSeconds * 1000,
-    onFirstByte: markFirstByte,
-    beforeClose: () => rememberSignatures(deps.env.DB, translator.signatures),
-    onEnd: ({ error, aborted }) => {
-      const tokens = translator.usage;
-      if (aborted) ended({ status: 499, outcome: "aborted", code: "client_disconnected", tokens });
-      else if (error !== null) ended({ status: 200, outcome: "upstream_error", code: "stream_error", tokens });
-      else ended({ status: 200, outcome: translator.blocked ? "blocked" : "ok", tokens });
-    },
-  });
-  deps.waitUntil(stream.done);
-  return Promise.resolve({
-    kind: "stream",
-    ended: endedPromise,
-    response: new Response(stream.body, {
-      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" },
-    }),
-  });
+  return streamAnswer(upstream, chatProtocol(translator), translator, deps, markFirstByte);
 }

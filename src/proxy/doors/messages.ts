@@ -8,11 +8,11 @@ import type { GenerateContentResponse } from "../../gemini/types";
 import { isEmptyReply } from "../../openai/response";
 import { lookupSignatures, rememberSignatures } from "../../signatures/signature-store";
 import { randomToken } from "../../util/crypto";
-import type { Answer, CallDeps, CallEnd, FrontDoor } from "../front-door";
+import type { Answer, CallDeps, FrontDoor } from "../front-door";
 import { messagesProtocol } from "../messages-stream";
 import { readJsonBody } from "../read-body";
 import { fetchRemoteMedia } from "../remote-media";
-import { pipeSse } from "../sse-pipe";
+import { streamAnswer } from "../stream-answer";
 
 interface MessagesCall {
   body: MessagesRequest;
@@ -68,7 +68,7 @@ export const messagesDoor: FrontDoor<MessagesCall, GenerateContentResponse | Res
   },
 
   async answer(reply, call, { deps, markFirstByte }) {
-    if (reply instanceof Response) return streamAnswer(reply, call, deps, markFirstByte);
+    if (reply instanceof Response) return messagesStream(reply, call, deps, markFirstByte);
     const translated = toAnthropicMessage(reply, context(call));
     // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
     await rememberSignatures(deps.env.DB, translated.signatures).catch((error: unknown) =>
@@ -89,29 +89,7 @@ function context(call: MessagesCall): MessageContext {
 }
 
 /** Each upstream event translated and forwarded as it arrives; the ledger row when it ends. */
-function streamAnswer(upstream: Response, call: MessagesCall, deps: CallDeps, markFirstByte: () => void): Promise<Answer> {
+function messagesStream(upstream: Response, call: MessagesCall, deps: CallDeps, markFirstByte: () => void): Answer {
   const translator = new MessagesStreamTranslator(context(call));
-  let ended!: (end: CallEnd) => void;
-  const endedPromise = new Promise<CallEnd>((resolve) => (ended = resolve));
-  const stream = pipeSse({
-    upstream,
-    protocol: messagesProtocol(translator),
-    keepAliveMs: deps.config.settings.keepAliveSeconds * 1000,
-    onFirstByte: markFirstByte,
-    beforeClose: () => rememberSignatures(deps.env.DB, translator.signatures),
-    onEnd: ({ error, aborted }) => {
-      const tokens = translator.usage;
-      if (aborted) ended({ status: 499, outcome: "aborted", code: "client_disconnected", tokens });
-      else if (error !== null) ended({ status: 200, outcome: "upstream_error", code: "stream_error", tokens });
-      else ended({ status: 200, outcome: translator.blocked ? "blocked" : "ok", tokens });
-    },
-  });
-  deps.waitUntil(stream.done);
-  return Promise.resolve({
-    kind: "stream",
-    ended: endedPromise,
-    response: new Response(stream.body, {
-      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" },
-    }),
-  });
+  return streamAnswer(upstream, messagesProtocol(translator), translator, deps, markFirstByte);
 }

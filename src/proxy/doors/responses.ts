@@ -11,11 +11,11 @@ import { randomToken } from "../../util/crypto";
 import { redactSecrets } from "../../util/redact";
 import { openAIFailure } from "../errors";
 import type { CallFailure } from "../failure-policy";
-import type { Answer, CallDeps, CallEnd, FrontDoor } from "../front-door";
+import type { Answer, CallDeps, FrontDoor } from "../front-door";
 import { readJsonBody } from "../read-body";
 import { fetchRemoteMedia } from "../remote-media";
+import { streamAnswer } from "../stream-answer";
 import { responsesProtocol, responsesSse } from "../responses-stream";
-import { pipeSse } from "../sse-pipe";
 
 interface ResponsesCall {
   body: ResponsesRequest;
@@ -81,7 +81,7 @@ export const responsesDoor = {
   },
 
   async answer(reply, call, { deps, markFirstByte }) {
-    if (reply instanceof Response) return streamAnswer(reply, call, deps, markFirstByte);
+    if (reply instanceof Response) return responsesStream(reply, call, deps, markFirstByte);
     const translated = toResponse(reply, context(call));
     // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
     await rememberSignatures(deps.env.DB, translated.signatures).catch((error: unknown) =>
@@ -98,29 +98,7 @@ export const responsesDoor = {
 } satisfies FrontDoor<ResponsesCall, Reply>;
 
 /** Each upstream event translated and forwarded as it arrives; the ledger row when it ends. */
-function streamAnswer(upstream: Response, call: ResponsesCall, deps: CallDeps, markFirstByte: () => void): Promise<Answer> {
+function responsesStream(upstream: Response, call: ResponsesCall, deps: CallDeps, markFirstByte: () => void): Answer {
   const translator = new ResponsesTranslator(context(call));
-  let ended!: (end: CallEnd) => void;
-  const endedPromise = new Promise<CallEnd>((resolve) => (ended = resolve));
-  const stream = pipeSse({
-    upstream,
-    protocol: responsesProtocol(translator),
-    keepAliveMs: deps.config.settings.keepAliveSeconds * 1000,
-    onFirstByte: markFirstByte,
-    beforeClose: () => rememberSignatures(deps.env.DB, translator.signatures),
-    onEnd: ({ error, aborted }) => {
-      const tokens = translator.usage;
-      if (aborted) ended({ status: 499, outcome: "aborted", code: "client_disconnected", tokens });
-      else if (error !== null) ended({ status: 200, outcome: "upstream_error", code: "stream_error", tokens });
-      else ended({ status: 200, outcome: translator.blocked ? "blocked" : "ok", tokens });
-    },
-  });
-  deps.waitUntil(stream.done);
-  return Promise.resolve({
-    kind: "stream",
-    ended: endedPromise,
-    response: new Response(stream.body, {
-      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" },
-    }),
-  });
+  return streamAnswer(upstream, responsesProtocol(translator), translator, deps, markFirstByte);
 }
