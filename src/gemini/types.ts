@@ -119,6 +119,7 @@ export interface GenerationConfig {
   /** older OpenAPI-subset schema; mutually exclusive with responseJsonSchema */
   responseSchema?: unknown;
   responseModalities?: string[];
+  speechConfig?: { voiceConfig?: { prebuiltVoiceConfig?: { voiceName: string } } };
   thinkingConfig?: ThinkingConfig;
 }
 

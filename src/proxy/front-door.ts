@@ -35,6 +35,7 @@ export interface CallEnd {
   tokens?: UsageFigures;
 }
 
+/** `stream`: a Response the door built (SSE, or a whole non-JSON body such as audio) and when it ended. */
 export type Answer =
   | { kind: "json"; body: unknown; end: CallEnd }
   | { kind: "stream"; response: Response; ended: Promise<CallEnd> };
@@ -65,6 +66,11 @@ export interface FrontDoor<Req, Reply> {
   accept(response: Response, request: Req): Promise<AttemptOutcome<Reply>>;
   /** false for calls Google does not count against a key's quota (countTokens). */
   charges?(request: Req): boolean;
+  /**
+   * false when the answer is not JSON (audio, plain text): such a call never gets the
+   * whitespace head start (spaces before the body) that keepAliveWhitespace gives JSON answers.
+   */
+  answersJson?(request: Req): boolean;
   answer(reply: Reply, request: Req, context: AnswerContext): Promise<Answer>;
   /**
    * The complete SSE text that ends a stream in this door's protocol when the call fails after

@@ -39,7 +39,7 @@ export function headStartFor<Req, Reply>(door: FrontDoor<Req, Reply>, parsed: Re
       failure: async (failure) => streamFailure(failure, parsed),
     };
   }
-  if (!deps.clientKey.options.keepAliveWhitespace) return null;
+  if (!deps.clientKey.options.keepAliveWhitespace || door.answersJson?.(parsed) === false) return null;
   return {
     afterMs,
     contentType: "application/json",
