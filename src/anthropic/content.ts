@@ -1,4 +1,5 @@
-import type { Content, Part, Role } from "../gemini/types";
+import type { Content, Part } from "../gemini/types";
+import { ContentsBuilder } from "../gemini/contents-builder";
 import { TranslationError } from "../openai/errors";
 import type { RemoteMedia } from "../openai/media";
 import { DUMMY_THOUGHT_SIGNATURE } from "../openai/messages";
@@ -108,18 +109,6 @@ function userParts(block: ContentBlock, remote: RemoteMedia, param: string): Par
   }
 }
 
-/** Appends turns, merging one into the previous when the role repeats (Gemini wants them alternating). */
-class Turns {
-  readonly contents: Content[] = [];
-
-  push(role: Role, parts: Part[]): void {
-    if (parts.length === 0) return;
-    const last = this.contents.at(-1);
-    if (last?.role === role && last.parts) last.parts.push(...parts);
-    else this.contents.push({ role, parts });
-  }
-}
-
 /**
  * An assistant turn: text and tool calls. Each call carries Google's signature for it — from the
  * signature memory (keyed by tool_use id: surely Google's), else from the thinking block before it
@@ -178,7 +167,7 @@ export function translateConversation(system: MessagesRequest["system"], message
     if (text !== "") systemParts.push({ text });
   }
 
-  const turns = new Turns();
+  const turns = new ContentsBuilder();
   if (options.systemAsUser) turns.push("user", systemParts);
   const calls = new Map<string, CallInfo>();
 

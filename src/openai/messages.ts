@@ -1,4 +1,5 @@
-import type { Content, Part, Role } from "../gemini/types";
+import type { Content, Part } from "../gemini/types";
+import { ContentsBuilder } from "../gemini/contents-builder";
 import { TranslationError } from "./errors";
 import { userContentPart, type RemoteMedia } from "./media";
 import type { ChatMessage, ToolCall } from "./schemas";
@@ -68,18 +69,6 @@ export function functionResponseBody(text: string): Record<string, unknown> {
     }
   }
   return { output: text };
-}
-
-class ContentsBuilder {
-  readonly contents: Content[] = [];
-
-  /** Appends a turn, merging it into the previous one when the role repeats. */
-  push(role: Role, parts: Part[]): void {
-    if (parts.length === 0) return;
-    const last = this.contents.at(-1);
-    if (last?.role === role && last.parts) last.parts.push(...parts);
-    else this.contents.push({ role, parts });
-  }
 }
 
 function assistantParts(

@@ -1,4 +1,5 @@
-import type { Content, Part, Role } from "../gemini/types";
+import type { Content, Part } from "../gemini/types";
+import { ContentsBuilder } from "../gemini/contents-builder";
 import { TranslationError } from "../openai/errors";
 import { isRemoteUrl, userContentPart, type RemoteMedia } from "../openai/media";
 import { DUMMY_THOUGHT_SIGNATURE, functionResponseBody } from "../openai/messages";
@@ -109,18 +110,6 @@ function parseArguments(raw: string, param: string): Record<string, unknown> {
 interface PendingResult {
   parts: Part[];
   position: number;
-}
-
-class ContentsBuilder {
-  readonly contents: Content[] = [];
-
-  /** Appends a turn, merging it into the previous one when the role repeats. */
-  push(role: Role, parts: Part[]): void {
-    if (parts.length === 0) return;
-    const last = this.contents.at(-1);
-    if (last?.role === role && last.parts) last.parts.push(...parts);
-    else this.contents.push({ role, parts });
-  }
 }
 
 /**
