@@ -49,7 +49,7 @@ function deepParam(path: Array<string | number>): string {
   return named.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out === "" ? key : `${out}.${key}`), "");
 }
 
-async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+export async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -73,7 +73,7 @@ async function readLimited(request: Request, maxBytes: number): Promise<Uint8Arr
   return body;
 }
 
-function tooLarge(maxBytes: number): TranslationError {
+export function tooLarge(maxBytes: number): TranslationError {
   return new TranslationError(`The request body is larger than ${maxBytes} bytes.`, {
     status: 413,
     code: "request_too_large",

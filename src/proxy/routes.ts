@@ -5,6 +5,8 @@ import { clientAuth, type ProxyEnv } from "./client-auth";
 import { chatDoor } from "./doors/chat";
 import { embeddingsDoor } from "./doors/embeddings";
 import { responsesDoor } from "./doors/responses";
+import { speechDoor } from "./doors/speech";
+import { transcriptionDoor } from "./doors/transcription";
 import { errorResponse, internalFailure, logInternalError, openAIFailure } from "./errors";
 import { messagesRoutes } from "./messages-routes";
 import { getModel, listModels } from "./models";
@@ -18,6 +20,8 @@ openaiRoutes.use("*", clientAuth({ allowGoogleStyle: false }));
 openaiRoutes.post("/chat/completions", (c) => runCall(chatDoor, c.req.raw, callDeps(c)));
 openaiRoutes.post("/embeddings", (c) => runCall(embeddingsDoor, c.req.raw, callDeps(c)));
 openaiRoutes.post("/responses", (c) => runCall(responsesDoor, c.req.raw, callDeps(c)));
+openaiRoutes.post("/audio/speech", (c) => runCall(speechDoor, c.req.raw, callDeps(c)));
+openaiRoutes.post("/audio/transcriptions", (c) => runCall(transcriptionDoor, c.req.raw, callDeps(c)));
 openaiRoutes.get("/models", listModels);
 openaiRoutes.get("/models/:id{.+}", getModel);
 openaiRoutes.all("*", (c) =>
