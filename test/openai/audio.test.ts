@@ -151,7 +151,7 @@ describe("transcription request", () => {
     expect(request).toMatchObject({ model: "whisper-1", format: "json", language: "de", prompt: "Names: Zoë", temperature: 0.2 });
     const google = toGeminiTranscriptionRequest(request);
     expect(google.generationConfig).toEqual({ temperature: 0.2 });
-    const parts = google.contents[0]!.parts;
+    const parts = google.contents[0]!.parts ?? [];
     expect(parts[0]).toEqual({ inlineData: { mimeType: "audio/wav", data: toBase64(bytes) } });
     expect(parts[1]!.text).toContain("verbatim");
     expect(parts[1]!.text).toContain("'de'");
