@@ -119,6 +119,8 @@ export interface GenerationConfig {
   /** older OpenAPI-subset schema; mutually exclusive with responseJsonSchema */
   responseSchema?: unknown;
   responseModalities?: string[];
+  /** image-output models: e.g. `{aspectRatio: "16:9", imageSize: "2K"}` */
+  imageConfig?: { aspectRatio?: string; imageSize?: string };
   speechConfig?: { voiceConfig?: { prebuiltVoiceConfig?: { voiceName: string } } };
   thinkingConfig?: ThinkingConfig;
 }

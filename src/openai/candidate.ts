@@ -10,11 +10,23 @@ export interface ToolCallDelta {
   function: { name?: string; arguments: string };
 }
 
+/** An output image the way OpenRouter and LiteLLM return it: `message.images[]` / `delta.images[]`. */
+export interface ChatImage {
+  type: "image_url";
+  image_url: { url: string };
+}
+
 /** What one batch of parts adds to a choice. */
 export interface CandidateDelta {
   content: string;
   reasoning: string;
   toolCalls: ToolCallDelta[];
+  images: ChatImage[];
+}
+
+export interface CandidateReaderOptions {
+  /** output images in `images` (chat) instead of Markdown data-URI images in the content (Responses) */
+  imagesApart?: boolean;
 }
 
 interface StreamedCall {
@@ -39,7 +51,8 @@ function fenced(language: string, body: string): string {
  * - `thought: true` text -> reasoning, never content;
  * - function calls -> tool calls, whole, or assembled from Vertex-style `partialArgs` pieces
  *   (the header is sent when the call opens, the arguments when it closes);
- * - code execution and images -> Markdown blocks in content (docs/compatibility.md).
+ * - code execution -> Markdown blocks in content; images -> `images` with `imagesApart` (interim
+ *   `thought` images are dropped), else Markdown data-URI images in content (docs/compatibility.md).
  * Tool-call ids are Google's `functionCall.id` when present, else derived from the completion id.
  */
 export class CandidateReader {
@@ -53,6 +66,7 @@ export class CandidateReader {
   constructor(
     private readonly callIdBase: string,
     private readonly signatures: Record<string, string>,
+    private readonly options: CandidateReaderOptions = {},
   ) {}
 
   get hasToolCalls(): boolean {
@@ -60,7 +74,7 @@ export class CandidateReader {
   }
 
   read(parts: readonly Part[]): CandidateDelta {
-    const delta: CandidateDelta = { content: "", reasoning: "", toolCalls: [] };
+    const delta: CandidateDelta = { content: "", reasoning: "", toolCalls: [], images: [] };
     for (const part of parts) this.readPart(part, delta);
     return delta;
   }
@@ -99,6 +113,9 @@ export class CandidateReader {
       const { outcome, output = "" } = part.codeExecutionResult;
       const block = fenced("output", output);
       this.appendBlock(delta, outcome && outcome !== "OUTCOME_OK" ? `Execution result: ${outcome}\n${block}` : block);
+    } else if (part.inlineData && this.options.imagesApart) {
+      const { mimeType, data } = part.inlineData;
+      if (!part.thought) delta.images.push({ type: "image_url", image_url: { url: `data:${mimeType};base64,${data}` } });
     } else if (part.inlineData) {
       this.appendBlock(delta, `![image](data:${part.inlineData.mimeType};base64,${part.inlineData.data})`);
     } else if (part.fileData) {

@@ -93,6 +93,13 @@ function filePart(file: { file_data?: string; file_id?: string; filename?: strin
   return { inlineData: { mimeType, data: checkedBase64(file.file_data, `${param}.file_data`) } };
 }
 
+/** An image from an assistant turn (an earlier answer's `images[]`): only data URIs, as the proxy returns them. */
+export function assistantImagePart(url: string, param: string): Part {
+  const inline = checkedDataUri(url, param);
+  if (!inline) throw new TranslationError("An assistant message's images must be base64 data URIs.", { param, code: "invalid_image_url" });
+  return { inlineData: inline };
+}
+
 /** One OpenAI user content part -> one Gemini part (null for an empty text part). */
 export function userContentPart(part: UserContentPart, remote: RemoteMedia, param: string): Part | null {
   switch (part.type) {

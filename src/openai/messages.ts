@@ -1,7 +1,7 @@
 import type { Content, Part } from "../gemini/types";
 import { ContentsBuilder } from "../gemini/contents-builder";
 import { TranslationError } from "./errors";
-import { userContentPart, type RemoteMedia } from "./media";
+import { assistantImagePart, userContentPart, type RemoteMedia } from "./media";
 import type { ChatMessage, ToolCall } from "./schemas";
 
 /**
@@ -81,6 +81,12 @@ function assistantParts(
   const text = message.content == null ? "" : textOf(message.content);
   if (text !== "") parts.push({ text });
   else if (message.refusal) parts.push({ text: message.refusal });
+  // Images the model made go back as images; Gemini 3 image models want a signature on each.
+  (message.images ?? []).forEach((image, position) => {
+    const part = assistantImagePart(image.image_url.url, `messages[${index}].images[${position}].image_url.url`);
+    if (options.needsSignatures) part.thoughtSignature = DUMMY_THOUGHT_SIGNATURE;
+    parts.push(part);
+  });
 
   const toolCalls: ToolCall[] = message.tool_calls ?? [];
   const callParts = toolCalls.map((call, position): Part => {

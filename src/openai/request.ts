@@ -125,6 +125,12 @@ function generationConfig(req: ChatCompletionRequest, google: GoogleExtras | und
 
   const modalities = responseModalities(req.modalities);
   if (modalities) config.responseModalities = modalities;
+  const image = req.image_config ?? google?.image_config;
+  if (image?.aspect_ratio !== undefined || image?.image_size !== undefined) {
+    config.imageConfig = {};
+    if (image.aspect_ratio !== undefined) config.imageConfig.aspectRatio = image.aspect_ratio;
+    if (image.image_size !== undefined) config.imageConfig.imageSize = image.image_size;
+  }
 
   const thinking = thinkingConfigFor(req, google, opts.upstreamModel, opts.alwaysIncludeThoughts);
   if (thinking) config.thinkingConfig = thinking;

@@ -62,7 +62,7 @@ function mergeToolCalls(deltas: readonly ToolCallDelta[]): object[] {
 
 function choiceFrom(candidate: Candidate, position: number, ctx: CompletionContext, signatures: Record<string, string>): object {
   const index = candidate.index ?? position;
-  const reader = new CandidateReader(callIdBase(ctx.id, index), signatures);
+  const reader = new CandidateReader(callIdBase(ctx.id, index), signatures, { imagesApart: true });
   reader.noteGrounding(candidate);
   const delta = reader.read(candidate.content?.parts ?? []);
   const toolCalls = mergeToolCalls([...delta.toolCalls, ...reader.close()]);
@@ -72,6 +72,7 @@ function choiceFrom(candidate: Candidate, position: number, ctx: CompletionConte
     content: delta.content === "" && toolCalls.length > 0 ? null : delta.content,
     refusal: null,
   };
+  if (delta.images.length > 0) message.images = delta.images;
   if (delta.reasoning !== "") message.reasoning_content = delta.reasoning;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   const citations = reader.citations();

@@ -70,6 +70,8 @@ const assistantMessage = z.object({
   content: z.union([z.string(), z.array(z.discriminatedUnion("type", [textPart, refusalPart]))]).nullish(),
   refusal: z.string().nullish(),
   tool_calls: z.array(toolCall).nullish(),
+  // images the model made, as this proxy (and OpenRouter, LiteLLM) return them
+  images: z.array(imagePart).nullish(),
   name: z.string().optional(),
 });
 const toolMessage = z.object({
@@ -128,8 +130,13 @@ const thinkingConfig = z.object({
   include_thoughts: z.boolean().optional(),
 });
 
+/** OpenRouter's `image_config` for image-output models -> `generationConfig.imageConfig`. */
+const imageConfig = z.looseObject({ aspect_ratio: z.string().min(1).optional(), image_size: z.string().min(1).optional() });
+export type ImageConfigRequest = z.infer<typeof imageConfig>;
+
 /** `extra_body.google` as Google's own OpenAI-compatible endpoint defines it. */
 const googleExtras = z.looseObject({
+  image_config: imageConfig.optional(),
   thinking_config: thinkingConfig.optional(),
   safety_settings: z.array(z.object({ category: z.string(), threshold: z.string() })).optional(),
   cached_content: z.string().optional(),
@@ -167,6 +174,7 @@ export const chatCompletionRequestSchema = z.looseObject({
   top_logprobs: int32.nullish(),
   logit_bias: z.record(z.string(), z.number()).nullish(),
   modalities: z.array(z.string()).nullish(),
+  image_config: imageConfig.nullish(),
   audio: z.unknown().optional(),
   prediction: z.unknown().optional(),
   functions: z.unknown().optional(),

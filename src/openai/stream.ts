@@ -82,6 +82,7 @@ export class ChatStreamTranslator {
       if (delta.content !== "") body.content = delta.content;
       if (delta.reasoning !== "") body.reasoning_content = delta.reasoning;
       if (delta.toolCalls.length > 0) body.tool_calls = delta.toolCalls;
+      if (delta.images.length > 0) body.images = delta.images;
       if (Object.keys(body).length > 0) chunks.push(this.chunk(index, this.withRole(state, body), null));
       if (candidate.finishReason) chunks.push(...this.finishChoice(index, state, candidate.finishReason));
     });
@@ -118,7 +119,7 @@ export class ChatStreamTranslator {
   private state(index: number): ChoiceState {
     let state = this.choices.get(index);
     if (!state) {
-      state = { reader: new CandidateReader(callIdBase(this.ctx.id, index), this.collected), roleSent: false, finished: false };
+      state = { reader: new CandidateReader(callIdBase(this.ctx.id, index), this.collected, { imagesApart: true }), roleSent: false, finished: false };
       this.choices.set(index, state);
     }
     return state;

@@ -124,9 +124,12 @@ describe("toChatCompletion on recorded Google answers", () => {
     expect(usage).toEqual({ promptTokens: 312, completionTokens: 35, thoughtTokens: 0, cachedTokens: 0, totalTokens: 347 });
   });
 
-  it("google-image-gemini-3.1-flash-image.json: inline image as a Markdown data-URI image", () => {
+  it("google-image-gemini-3.1-flash-image.json: inline image in message.images, not in content", () => {
     const { body, usage } = translate(fixtureJson("imageOutput"));
-    expect(body.choices[0]?.message.content).toBe("![image](data:image/jpeg;base64,<redacted live image data; length=439196>)\n\n");
+    expect(body.choices[0]?.message.content).toBe("");
+    expect(body.choices[0]?.message).toMatchObject({
+      images: [{ type: "image_url", image_url: { url: "data:image/jpeg;base64,<redacted live image data; length=439196>" } }],
+    });
     expect(usage).toMatchObject({ promptTokens: 10, completionTokens: 1392, totalTokens: 1402 });
   });
 });
