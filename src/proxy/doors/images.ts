@@ -1,0 +1,56 @@
+import type { GenerateContentResponse } from "../../gemini/types";
+import { openAIError } from "../../openai/errors";
+import { parseImageEdit, parseImageGeneration, refuseImagen, toGeminiImageRequest, toImagesResponse, type ImageRequest } from "../../openai/images";
+import { isEmptyReply } from "../../openai/response";
+import { TranslationError } from "../../openai/errors";
+import { openAIFailure } from "../errors";
+import type { Answer, FrontDoor } from "../front-door";
+import { readJsonBody } from "../read-body";
+import { readFormBody } from "../read-form";
+import { bareModelId } from "../resolve-model";
+
+type ImagesDoor = FrontDoor<ImageRequest, GenerateContentResponse>;
+
+/** What both image doors share: one generateContent call, n images as candidates. */
+const common: Omit<ImagesDoor, "endpoint" | "parse"> = {
+  renderFailure: openAIFailure,
+  modelId: (request) => bareModelId(request.model),
+  streamed: () => false,
+  async prepare(request, model) {
+    refuseImagen(model.id); // an alias may point at one
+    return { path: `models/${model.id}:generateContent`, body: toGeminiImageRequest(request) };
+  },
+  async accept(response) {
+    const reply = (await response.json()) as GenerateContentResponse;
+    return isEmptyReply(reply) ? { ok: false, failure: { kind: "empty", message: "empty reply" } } : { ok: true, value: reply };
+  },
+  async answer(reply, _request, { deps }): Promise<Answer> {
+    const answer = toImagesResponse(reply, Math.floor(deps.receivedAt / 1000));
+    if (answer.ok) return { kind: "json", body: answer.body, end: { status: 200, outcome: "ok", tokens: answer.usage } };
+    const type = answer.status === 400 ? "invalid_request_error" : "server_error";
+    return {
+      kind: "json",
+      body: openAIError(answer.message, type, answer.code, answer.status === 400 ? "prompt" : null),
+      end: { status: answer.status, outcome: answer.blocked ? "blocked" : "upstream_error", code: answer.code, tokens: answer.usage },
+    };
+  },
+};
+
+/** POST /v1/images/generations: a prompt to a Gemini image model. */
+export const imagesGenerationsDoor: ImagesDoor = {
+  ...common,
+  endpoint: () => "images.generations",
+  parse: async (request) => parseImageGeneration(await readJsonBody(request)),
+};
+
+/** POST /v1/images/edits (multipart): the uploaded images and the prompt to a Gemini image model. */
+export const imagesEditsDoor: ImagesDoor = {
+  ...common,
+  endpoint: () => "images.edits",
+  async parse(request) {
+    if (!/^multipart\/form-data\s*;/i.test(request.headers.get("content-type") ?? "")) {
+      throw new TranslationError("Send this request as multipart/form-data ('image' files, 'prompt' and other text fields).", { code: "invalid_content_type" });
+    }
+    return parseImageEdit(await readFormBody(request));
+  },
+};
