@@ -49,6 +49,7 @@ const DOORS: Door[] = [
   { name: "native, hostile model path", shape: "google", path: (rng) => `/v1beta/models/${hostilePathSegment(rng)}:generateContent`, valid: () => ({ contents: contents() }) },
   { name: "models", shape: "openai", method: "GET", path: (rng) => `/v1/models/${hostilePathSegment(rng)}` },
   { name: "native models", shape: "google", method: "GET", path: (rng) => `/v1beta/models/${hostilePathSegment(rng)}` },
+  { name: "audio speech", shape: "openai", path: "/v1/audio/speech", valid: () => ({ model: MODEL, input: "Hi", voice: "alloy", response_format: "wav", speed: 1.2, instructions: "calmly" }) },
 ];
 
 // mulberry32: small, fast, and the same sequence everywhere.
@@ -196,6 +197,10 @@ function upstreamReply(url: URL, body: unknown): Response {
   if (method === "batchEmbedContents") {
     const requests = (body as { requests?: unknown[] } | undefined)?.requests;
     return Response.json({ embeddings: (Array.isArray(requests) ? requests : [0]).map(() => ({ values: [0.1, 0.2] })) });
+  }
+  // a TTS request gets audio (24 kHz 16-bit PCM, as Google's TTS models answer)
+  if (method === "generateContent" && JSON.stringify((body as { generationConfig?: unknown } | undefined)?.generationConfig ?? null).includes('"AUDIO"')) {
+    return Response.json({ candidates: [{ content: { role: "model", parts: [{ inlineData: { mimeType: "audio/L16;codec=pcm;rate=24000", data: "AAABAAIA" } }] }, finishReason: "STOP", index: 0 }] });
   }
   if (method === "generateContent") return Response.json(geminiText("ok"));
   // an image URL the fuzzer made up
