@@ -2,6 +2,7 @@
 
 import { randomBytes } from "node:crypto";
 import { isGemini3 } from "./models.mjs";
+import { audioTokens, isTtsModel, speechPcm, TTS_MIME_TYPE } from "./audio.mjs";
 
 export const DEFAULT_TEXT = "Hello from fake Gemini";
 
@@ -98,9 +99,14 @@ function lastTurnIsFunctionResponse(body) {
  * @param {any} body
  * @param {string} model
  * @param {ReplyConfig} reply
- * @returns {{ parts: any[], finishMessage?: string }}
+ * @returns {{ parts: any[], finishMessage?: string, audioTokens?: number }}
  */
 export function answerParts(body, model, reply) {
+  if (isTtsModel(model)) {
+    // A TTS model reads the prompt aloud: the audio's length follows the text's.
+    const pcm = speechPcm(collectText(body?.contents));
+    return { parts: [{ inlineData: { mimeType: TTS_MIME_TYPE, data: pcm.toString("base64") } }], audioTokens: audioTokens(pcm) };
+  }
   const functions = declaredFunctions(body);
   if (reply.functionCall && functions.length > 0 && !lastTurnIsFunctionResponse(body)) {
     const calls = Array.isArray(reply.functionCall) ? reply.functionCall : [reply.functionCall];
@@ -125,13 +131,13 @@ export function answerParts(body, model, reply) {
  * @param {ReplyConfig} reply
  */
 export function generateResponse(body, model, reply) {
-  const { parts, finishMessage } = answerParts(body, model, reply);
+  const { parts, finishMessage, audioTokens: spoken } = answerParts(body, model, reply);
   const thoughts = reply.thoughtsTokenCount ?? 0;
   return {
     candidates: [
       { content: { parts, role: "model" }, finishReason: "STOP", index: 0, ...(finishMessage ? { finishMessage } : {}) },
     ],
-    usageMetadata: usage(promptTokens(body), countTokensOf(collectText(parts)), thoughts),
+    usageMetadata: usage(promptTokens(body), spoken ?? countTokensOf(collectText(parts)), thoughts),
     modelVersion: model,
     responseId: newResponseId(),
   };
