@@ -56,6 +56,8 @@ export function defaultModels() {
     modelResource("gemini-3.1-pro-preview", "Gemini 3.1 Pro Preview", { thinking: true }),
     modelResource("gemini-2.5-flash-preview-tts", "Gemini 2.5 Flash Preview TTS"),
     modelResource("gemini-2.5-pro-preview-tts", "Gemini 2.5 Pro Preview TTS"),
+    modelResource("gemini-2.5-flash-image", "Gemini 2.5 Flash Image"),
+    modelResource("gemini-3.1-flash-image", "Gemini 3.1 Flash Image"),
     modelResource("gemini-embedding-001", "Gemini Embedding 001", { embed: true }),
     modelResource("text-embedding-004", "Text Embedding 004", { embed: true }),
   ];

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { isGemini3 } from "./models.mjs";
 import { audioTokens, isTtsModel, speechPcm, TTS_MIME_TYPE } from "./audio.mjs";
+import { IMAGE_TOKENS, imageCandidateCount, imageParts, isImageModel } from "./image.mjs";
 
 export const DEFAULT_TEXT = "Hello from fake Gemini";
 
@@ -107,6 +108,7 @@ export function answerParts(body, model, reply) {
     const pcm = speechPcm(collectText(body?.contents));
     return { parts: [{ inlineData: { mimeType: TTS_MIME_TYPE, data: pcm.toString("base64") } }], audioTokens: audioTokens(pcm) };
   }
+  if (isImageModel(model)) return { parts: imageParts(body, isGemini3(model)), audioTokens: IMAGE_TOKENS };
   const functions = declaredFunctions(body);
   if (reply.functionCall && functions.length > 0 && !lastTurnIsFunctionResponse(body)) {
     const calls = Array.isArray(reply.functionCall) ? reply.functionCall : [reply.functionCall];
@@ -133,11 +135,13 @@ export function answerParts(body, model, reply) {
 export function generateResponse(body, model, reply) {
   const { parts, finishMessage, audioTokens: spoken } = answerParts(body, model, reply);
   const thoughts = reply.thoughtsTokenCount ?? 0;
+  // Image models honour candidateCount (the proxy's images endpoints send n that way).
+  const count = isImageModel(model) ? imageCandidateCount(body) : 1;
   return {
-    candidates: [
-      { content: { parts, role: "model" }, finishReason: "STOP", index: 0, ...(finishMessage ? { finishMessage } : {}) },
-    ],
-    usageMetadata: usage(promptTokens(body), spoken ?? countTokensOf(collectText(parts)), thoughts),
+    candidates: Array.from({ length: count }, (_, index) => (
+      { content: { parts, role: "model" }, finishReason: "STOP", index, ...(finishMessage ? { finishMessage } : {}) }
+    )),
+    usageMetadata: usage(promptTokens(body), (spoken ?? countTokensOf(collectText(parts))) * count, thoughts),
     modelVersion: model,
     responseId: newResponseId(),
   };
