@@ -50,6 +50,7 @@ const DOORS: Door[] = [
   { name: "models", shape: "openai", method: "GET", path: (rng) => `/v1/models/${hostilePathSegment(rng)}` },
   { name: "native models", shape: "google", method: "GET", path: (rng) => `/v1beta/models/${hostilePathSegment(rng)}` },
   { name: "audio speech", shape: "openai", path: "/v1/audio/speech", valid: () => ({ model: MODEL, input: "Hi", voice: "alloy", response_format: "wav", speed: 1.2, instructions: "calmly" }) },
+  { name: "images generations", shape: "openai", path: "/v1/images/generations", valid: () => ({ model: MODEL, prompt: "a cat", n: 2, size: "1536x1024", response_format: "b64_json", quality: "high" }) },
 ];
 
 // mulberry32: small, fast, and the same sequence everywhere.
@@ -201,6 +202,10 @@ function upstreamReply(url: URL, body: unknown): Response {
   // a TTS request gets audio (24 kHz 16-bit PCM, as Google's TTS models answer)
   if (method === "generateContent" && JSON.stringify((body as { generationConfig?: unknown } | undefined)?.generationConfig ?? null).includes('"AUDIO"')) {
     return Response.json({ candidates: [{ content: { role: "model", parts: [{ inlineData: { mimeType: "audio/L16;codec=pcm;rate=24000", data: "AAABAAIA" } }] }, finishReason: "STOP", index: 0 }] });
+  }
+  // an image request gets an image (an answer without one is the images doors' 502)
+  if (method === "generateContent" && JSON.stringify((body as { generationConfig?: unknown } | undefined)?.generationConfig ?? null).includes('"IMAGE"')) {
+    return Response.json({ candidates: [{ content: { role: "model", parts: [{ inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } }] }, finishReason: "STOP", index: 0 }] });
   }
   if (method === "generateContent") return Response.json(geminiText("ok"));
   // an image URL the fuzzer made up
