@@ -51,14 +51,16 @@ async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, 
     signal: deps.signal,
     attempt: async (key) => {
       log.attempted(key.id);
-      const attempt = await callGemini({
-        ...spec,
-        base: deps.env.GEMINI_API_BASE,
-        apiKey: key.secret,
-        signal: deps.signal,
-        timeoutMs: settings.attemptTimeoutMs,
-      });
-      return attempt.ok ? door.accept(attempt.response, parsed) : attempt;
+      const call = () =>
+        callGemini({
+          ...spec,
+          base: deps.env.GEMINI_API_BASE,
+          apiKey: key.secret,
+          signal: deps.signal,
+          timeoutMs: settings.attemptTimeoutMs,
+        });
+      const attempt = await call();
+      return attempt.ok ? door.accept(attempt.response, parsed, call) : attempt;
     },
   }).then(async (result): Promise<Concluded> => {
     log.attempts = result.attempts;

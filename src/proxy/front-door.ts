@@ -1,4 +1,5 @@
 import type { ConfigSnapshot } from "../config/config-snapshot";
+import type { GeminiAttempt } from "../gemini/client";
 import type { ModelConfig, WorkerKeyRecord } from "../config/schemas";
 import type { Env } from "../env";
 import type { UsageFigures } from "../openai/usage";
@@ -62,8 +63,12 @@ export interface FrontDoor<Req, Reply> {
   streamed(request: Req): boolean;
   /** Google's request (lookups such as thought signatures or remote media allowed). */
   prepare(request: Req, model: ModelConfig, deps: CallDeps): Promise<GeminiCallSpec>;
-  /** A 2xx from Google: the value to answer from, or a failure another key may fix (an empty reply). */
-  accept(response: Response, request: Req): Promise<AttemptOutcome<Reply>>;
+  /**
+   * A 2xx from Google: the value to answer from, or a failure another key may fix (an empty reply).
+   * `again` makes the same call once more on the same key (n images from models that refuse
+   * candidateCount); a failure of it fails the whole attempt.
+   */
+  accept(response: Response, request: Req, again: () => Promise<GeminiAttempt>): Promise<AttemptOutcome<Reply>>;
   /** false for calls Google does not count against a key's quota (countTokens). */
   charges?(request: Req): boolean;
   /**
