@@ -86,7 +86,7 @@ beforeAll(async () => {
   await startImageServer();
   port = (server.address() as AddressInfo).port;
   await fake.reset();
-  const pool = await seedPool({ geminiKeys: 1, models: [{ id: MODEL, category: "custom" }], clientKeyName: "hardening-media-e2e" });
+  const pool = await seedPool({ geminiKeys: 1, models: [{ id: MODEL, category: "custom" }], clientKeyName: "hardening-media-e2e", replace: true });
   client = openaiClient(pool.clientKey.key);
 });
 

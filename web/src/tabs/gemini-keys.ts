@@ -143,6 +143,7 @@ export function createGeminiKeysTab(panel: HTMLElement): Tab {
     });
     const { done, total } = testAll;
     testAll = null;
+    renderToolbar(); // the progress bar goes with the toast, not after the reload
     toast(
       controller.signal.aborted ? t("keys.testAllCancelled", { done, total }) : t("keys.testAllDone", { passed, failed: done - passed }),
       controller.signal.aborted ? "info" : "success",
