@@ -11,7 +11,7 @@ import { usageFromGemini, type UsageFigures } from "./usage";
 
 /** The model when the client names none (OpenAI's default would be dall-e-2). */
 export const DEFAULT_IMAGE_MODEL = "gemini-2.5-flash-image";
-/** OpenAI allows 10; each image is a candidate of one Gemini call, so keep it small. */
+/** OpenAI allows 10; each image is one Gemini call (made at once, on one key), so keep it small. */
 export const MAX_IMAGES = 4;
 
 export interface ImageRequest {
@@ -143,13 +143,32 @@ export async function parseImageEdit(form: FormData): Promise<ImageRequest> {
   return { model, prompt, n, images, ...(imageConfig ? { imageConfig } : {}) };
 }
 
-/** The request -> Gemini generateContent: the images (edits) then the prompt; n as candidateCount. */
+/**
+ * The request -> one Gemini generateContent: the images (edits) then the prompt. n images are n
+ * such calls: Gemini's image models refuse candidateCount > 1 ("Multiple candidates is not enabled").
+ */
 export function toGeminiImageRequest(request: ImageRequest): GenerateContentRequest {
   const parts: Part[] = [...request.images.map((inlineData) => ({ inlineData })), { text: request.prompt }];
   const generationConfig: GenerationConfig = { responseModalities: ["IMAGE"] };
-  if (request.n > 1) generationConfig.candidateCount = request.n;
   if (request.imageConfig) generationConfig.imageConfig = request.imageConfig;
   return { contents: [{ role: "user", parts }], generationConfig };
+}
+
+const USAGE_COUNTS = ["promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "totalTokenCount"] as const;
+
+/** The answers of the n calls as one: candidates in order, token counts added up. */
+export function mergeImageReplies(replies: readonly GenerateContentResponse[]): GenerateContentResponse {
+  if (replies.length === 1) return replies[0]!;
+  const candidates = replies.flatMap((reply) => reply.candidates ?? []).map((candidate, index) => ({ ...candidate, index }));
+  const usageMetadata: NonNullable<GenerateContentResponse["usageMetadata"]> = { ...replies[0]!.usageMetadata };
+  for (const name of USAGE_COUNTS) {
+    const sum = replies.reduce((total, reply) => total + (reply.usageMetadata?.[name] ?? 0), 0);
+    if (sum > 0) usageMetadata[name] = sum;
+  }
+  const promptDetails = replies.flatMap((reply) => reply.usageMetadata?.promptTokensDetails ?? []);
+  if (promptDetails.length > 0) usageMetadata.promptTokensDetails = promptDetails;
+  const blocked = replies.find((reply) => reply.promptFeedback?.blockReason);
+  return { ...replies[0]!, candidates, usageMetadata, ...(blocked ? { promptFeedback: blocked.promptFeedback } : {}) };
 }
 
 export type ImagesAnswer =

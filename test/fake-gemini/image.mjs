@@ -25,10 +25,3 @@ export function imageParts(body, gemini3) {
   if (gemini3) image.thoughtSignature = "ZmFrZS1pbWFnZS1zaWduYXR1cmU=";
   return modalities.includes("TEXT") ? [{ text: "Here is your image." }, image] : [image];
 }
-
-/** @param {any} body  the candidates an image model answers with (candidateCount, 1 to 4). */
-export function imageCandidateCount(body) {
-  const config = body?.generationConfig ?? body?.generation_config ?? {};
-  const count = Number(config.candidateCount ?? config.candidate_count ?? 1);
-  return Number.isInteger(count) && count >= 1 && count <= 4 ? count : 1;
-}

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { isGemini3 } from "./models.mjs";
 import { audioTokens, isTtsModel, speechPcm, TTS_MIME_TYPE } from "./audio.mjs";
-import { IMAGE_TOKENS, imageCandidateCount, imageParts, isImageModel } from "./image.mjs";
+import { IMAGE_TOKENS, imageParts, isImageModel } from "./image.mjs";
 
 export const DEFAULT_TEXT = "Hello from fake Gemini";
 
@@ -135,13 +135,11 @@ export function answerParts(body, model, reply) {
 export function generateResponse(body, model, reply) {
   const { parts, finishMessage, audioTokens: spoken } = answerParts(body, model, reply);
   const thoughts = reply.thoughtsTokenCount ?? 0;
-  // Image models honour candidateCount (the proxy's images endpoints send n that way).
-  const count = isImageModel(model) ? imageCandidateCount(body) : 1;
   return {
-    candidates: Array.from({ length: count }, (_, index) => (
-      { content: { parts, role: "model" }, finishReason: "STOP", index, ...(finishMessage ? { finishMessage } : {}) }
-    )),
-    usageMetadata: usage(promptTokens(body), (spoken ?? countTokensOf(collectText(parts))) * count, thoughts),
+    candidates: [
+      { content: { parts, role: "model" }, finishReason: "STOP", index: 0, ...(finishMessage ? { finishMessage } : {}) },
+    ],
+    usageMetadata: usage(promptTokens(body), spoken ?? countTokensOf(collectText(parts)), thoughts),
     modelVersion: model,
     responseId: newResponseId(),
   };

@@ -4,6 +4,7 @@
 // FunctionDeclaration, Schema). Proto JSON accepts lowerCamel and snake_case names.
 
 import { invalidArgument } from "./errors.mjs";
+import { isImageModel } from "./image.mjs";
 import { isGemini3, isGemini3Pro } from "./models.mjs";
 
 /** @param {string} camel */
@@ -187,6 +188,9 @@ export function validateGenerateContent(body, model) {
       return invalidArgument("Thinking level MINIMAL is not supported for this model. Please retry with other thinking level.");
     }
   }
+  // The image models take one candidate (gemini-cli issue 10370 quotes Google's answer).
+  const candidates = isObject(config) ? Number(field(config, "candidateCount") ?? 1) : 1;
+  if (isImageModel(model) && candidates > 1) return invalidArgument(`Multiple candidates is not enabled for models/${model}`);
   if (isGemini3(model)) {
     const message = missingThoughtSignature(contents);
     if (message) return invalidArgument(message);

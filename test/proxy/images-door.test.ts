@@ -79,21 +79,38 @@ describe("POST /v1/images/generations", () => {
     expect(rows[0]).toMatchObject({ endpoint: "images.generations", model: IMAGE_MODEL, status: 200, outcome: "ok", served: 1, prompt_tokens: 9, completion_tokens: 1290 });
   });
 
-  it("n=2 is one call with candidateCount 2; every image is answered; the model defaults to gemini-2.5-flash-image", async () => {
+  it("n=2 is two calls on one key (image models refuse candidateCount), answered together in one ledger row", async () => {
     const client = await seed();
-    const calls = fakeGoogle(() =>
-      Response.json({
-        candidates: [0, 1].map((index) => ({ content: { role: "model", parts: [{ inlineData: { mimeType: "image/png", data: PNG } }] }, finishReason: "STOP", index })),
-        usageMetadata: { promptTokenCount: 4, candidatesTokenCount: 2580, totalTokenCount: 2584 },
-      }),
-    );
+    const calls = fakeGoogle(() => Response.json(imageReply([PNG])));
     const { response, json } = await generate(client, { prompt: "Two dogs", n: 2, size: "1024x1024" });
     expect(response.status).toBe(200);
+    expect(json.data).toEqual([{ b64_json: PNG }, { b64_json: PNG }]);
+    expect(json.usage).toMatchObject({ input_tokens: 18, output_tokens: 2580, total_tokens: 2598 });
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(call.url.pathname).toBe(`/v1beta/models/${IMAGE_MODEL}:generateContent`);
+      expect((call.body as Json).generationConfig).toEqual({ responseModalities: ["IMAGE"], imageConfig: { aspectRatio: "1:1" } });
+    }
+    expect(new Set(calls.map((call) => call.apiKey)).size).toBe(1);
+    const rows = await ledgerRows();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ endpoint: "images.generations", status: 200, attempts: 1, prompt_tokens: 18, completion_tokens: 2580 });
+  });
+
+  it("n=2 whose second call hits a per-minute 429 is done again, both calls, on the next key", async () => {
+    const client = await seed({ geminiKeys: [{ id: "a", secret: fakeGeminiKey("A") }, { id: "b", secret: fakeGeminiKey("B") }] });
+    let n = 0;
+    const calls = fakeGoogle(() => (n++ === 1 ? reply(perMinute429) : Response.json(imageReply([PNG]))));
+    const { response, json } = await generate(client, { model: IMAGE_MODEL, prompt: "Two dogs", n: 2 });
+    expect(response.status).toBe(200);
     expect(json.data).toHaveLength(2);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]!.url.pathname).toBe(`/v1beta/models/${IMAGE_MODEL}:generateContent`);
-    expect((calls[0]!.body as Json).generationConfig).toEqual({ responseModalities: ["IMAGE"], candidateCount: 2, imageConfig: { aspectRatio: "1:1" } });
-    expect(await ledgerRows()).toHaveLength(1);
+    expect(calls).toHaveLength(4);
+    expect(calls[0]!.apiKey).toBe(calls[1]!.apiKey);
+    expect(calls[2]!.apiKey).toBe(calls[3]!.apiKey);
+    expect(calls[2]!.apiKey).not.toBe(calls[0]!.apiKey);
+    const rows = await ledgerRows();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 200, attempts: 2 });
   });
 
   it.each<[string, Json, string, string]>([

@@ -1,6 +1,6 @@
 import type { GenerateContentResponse } from "../../gemini/types";
 import { openAIError } from "../../openai/errors";
-import { parseImageEdit, parseImageGeneration, refuseImagen, toGeminiImageRequest, toImagesResponse, type ImageRequest } from "../../openai/images";
+import { mergeImageReplies, parseImageEdit, parseImageGeneration, refuseImagen, toGeminiImageRequest, toImagesResponse, type ImageRequest } from "../../openai/images";
 import { isEmptyReply } from "../../openai/response";
 import { TranslationError } from "../../openai/errors";
 import { openAIFailure } from "../errors";
@@ -11,7 +11,7 @@ import { bareModelId } from "../resolve-model";
 
 type ImagesDoor = FrontDoor<ImageRequest, GenerateContentResponse>;
 
-/** What both image doors share: one generateContent call, n images as candidates. */
+/** What both image doors share: n generateContent calls on one key, one image each. */
 const common: Omit<ImagesDoor, "endpoint" | "parse"> = {
   renderFailure: openAIFailure,
   modelId: (request) => bareModelId(request.model),
@@ -20,9 +20,18 @@ const common: Omit<ImagesDoor, "endpoint" | "parse"> = {
     refuseImagen(model.id); // an alias may point at one
     return { path: `models/${model.id}:generateContent`, body: toGeminiImageRequest(request) };
   },
-  async accept(response) {
-    const reply = (await response.json()) as GenerateContentResponse;
-    return isEmptyReply(reply) ? { ok: false, failure: { kind: "empty", message: "empty reply" } } : { ok: true, value: reply };
+  // n images: the first call's answer plus n-1 more calls at once on the same key.
+  async accept(response, request, again) {
+    const more = await Promise.all(Array.from({ length: request.n - 1 }, again));
+    const replies = [(await response.json()) as GenerateContentResponse];
+    const failed = more.find((attempt) => !attempt.ok);
+    if (failed) {
+      for (const attempt of more) if (attempt.ok) await attempt.response.body?.cancel();
+      return failed;
+    }
+    for (const attempt of more) if (attempt.ok) replies.push((await attempt.response.json()) as GenerateContentResponse);
+    if (replies.some(isEmptyReply)) return { ok: false, failure: { kind: "empty", message: "empty reply" } };
+    return { ok: true, value: mergeImageReplies(replies) };
   },
   async answer(reply, _request, { deps }): Promise<Answer> {
     const answer = toImagesResponse(reply, Math.floor(deps.receivedAt / 1000));
