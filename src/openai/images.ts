@@ -3,6 +3,7 @@ import type { GenerateContentRequest, GenerateContentResponse, GenerationConfig,
 import { toBase64 } from "../util/base64";
 import { TranslationError } from "./errors";
 import { isFilteredFinish } from "./finish-reason";
+import { isBase64, isRemoteUrl, parseDataUri, type RemoteMedia } from "./media";
 import { parseWith } from "./schemas";
 import { usageFromGemini, type UsageFigures } from "./usage";
 
@@ -141,6 +142,55 @@ export async function parseImageEdit(form: FormData): Promise<ImageRequest> {
   refuseImagen(model);
   const imageConfig = imageConfigForSize(text(form, "size"));
   return { model, prompt, n, images, ...(imageConfig ? { imageConfig } : {}) };
+}
+
+const imageRef = z.looseObject({ image_url: z.string().min(1).optional(), file_id: z.string().optional() });
+const editJsonSchema = z.looseObject({
+  prompt: z.string().min(1),
+  images: z.array(imageRef).min(1).max(16),
+  mask: z.unknown().optional(),
+  model: z.string().min(1).nullish(),
+  n: z.int().min(1).max(MAX_IMAGES).nullish(),
+  size: z.string().nullish(),
+  response_format: z.string().nullish(),
+});
+
+/** An image a JSON edit points at: a data URL, or an http(s) URL the caller fetches. */
+export interface ImageRef {
+  url: string;
+  param: string;
+}
+
+/** POST /v1/images/edits as JSON (`images: [{image_url}]`, OpenAI's newer form): the request, and the images still to inline. */
+export function parseImageEditJson(json: unknown): { request: ImageRequest; refs: ImageRef[] } {
+  const body = parseWith(editJsonSchema, json);
+  if (body.mask != null) throw new TranslationError("'mask' is not supported: Gemini edits the whole image; describe the area to change in the prompt.", { param: "mask", code: "unsupported_parameter" });
+  const refs = body.images.map((image, index): ImageRef => {
+    const param = `images[${index}]`;
+    if (image.image_url === undefined) {
+      throw new TranslationError("Uploaded file ids are not supported; send the image as `image_url` (a data URL or an http(s) URL).", { param: `${param}.file_id`, code: "unsupported_parameter" });
+    }
+    if (!isRemoteUrl(image.image_url) && !parseDataUri(image.image_url)) {
+      throw new TranslationError("`image_url` must be a base64 data URL or an http(s) URL.", { param: `${param}.image_url`, code: "invalid_image_url" });
+    }
+    return { url: image.image_url, param: `${param}.image_url` };
+  });
+  checkResponseFormat(body.response_format);
+  const model = body.model ?? DEFAULT_IMAGE_MODEL;
+  refuseImagen(model);
+  const imageConfig = imageConfigForSize(body.size);
+  return { request: { model, prompt: body.prompt, n: body.n ?? 1, images: [], ...(imageConfig ? { imageConfig } : {}) }, refs };
+}
+
+/** The images of a JSON edit, inline: data URLs decoded, http(s) ones from what the caller fetched. */
+export function inlineImageRefs(refs: readonly ImageRef[], remote: RemoteMedia): ImageRequest["images"] {
+  return refs.map(({ url, param }) => {
+    const blob = isRemoteUrl(url) ? remote.get(url) : parseDataUri(url);
+    if (!blob) throw new TranslationError(`The image at '${url.slice(0, 100)}' could not be downloaded.`, { param, code: "invalid_image_url" });
+    if (!IMAGE_TYPES.has(blob.mimeType)) throw new TranslationError(`Unsupported image type '${blob.mimeType.slice(0, 60)}'; send png, jpeg or webp.`, { param, code: "unsupported_value" });
+    if (!isBase64(blob.data)) throw new TranslationError("The image data is not valid base64.", { param, code: "invalid_base64" });
+    return { mimeType: blob.mimeType, data: blob.data };
+  });
 }
 
 /**

@@ -202,12 +202,41 @@ describe("POST /v1/images/edits", () => {
     expect((await ledgerRows())[0]).toMatchObject({ endpoint: "images.edits", status: 400, outcome: "client_error" });
   });
 
-  it("a JSON body is a 400 asking for multipart; a body over 20 MB is a 413 in OpenAI's shape", async () => {
+  it("JSON edits (OpenAI's images: [{image_url}] form): data URLs inline before the prompt", async () => {
     const client = await seed();
     const calls = fakeGoogle(() => Response.json(imageReply([PNG])));
-    const json = await callWorker("/v1/images/edits", { method: "POST", key: client, body: JSON.stringify({ prompt: "x" }) });
-    expect(json.response.status).toBe(400);
-    expect(JSON.parse(json.text).error).toMatchObject({ code: "invalid_content_type" });
+    const body = { model: IMAGE_MODEL, prompt: "Brighter", images: [{ image_url: `data:image/png;base64,${PNG}` }], size: "1024x1024" };
+    const { response, text } = await callWorker("/v1/images/edits", { method: "POST", key: client, body: JSON.stringify(body) });
+    expect(response.status).toBe(200);
+    expect((JSON.parse(text) as Json).data).toEqual([{ b64_json: PNG }]);
+    expect(calls[0]!.body).toEqual({
+      contents: [{ role: "user", parts: [{ inlineData: { mimeType: "image/png", data: PNG } }, { text: "Brighter" }] }],
+      generationConfig: { responseModalities: ["IMAGE"], imageConfig: { aspectRatio: "1:1" } },
+    });
+    expect((await ledgerRows())[0]).toMatchObject({ endpoint: "images.edits", status: 200 });
+  });
+
+  it.each<[string, Json, string, string]>([
+    ["no images", { prompt: "x" }, "images", "missing_required_parameter"],
+    ["a file_id", { prompt: "x", images: [{ file_id: "file-1" }] }, "images[0].file_id", "unsupported_parameter"],
+    ["a ftp URL", { prompt: "x", images: [{ image_url: "ftp://a/b.png" }] }, "images[0].image_url", "invalid_image_url"],
+    ["a PDF data URL", { prompt: "x", images: [{ image_url: "data:application/pdf;base64,JVBERi0=" }] }, "images[0].image_url", "unsupported_value"],
+    ["a mask", { prompt: "x", images: [{ image_url: `data:image/png;base64,${PNG}` }], mask: { image_url: `data:image/png;base64,${PNG}` } }, "mask", "unsupported_parameter"],
+  ])("a JSON edit with %s is a 400 before any key is used", async (_name, body, param, code) => {
+    const client = await seed();
+    const calls = fakeGoogle(() => Response.json(imageReply([PNG])));
+    const { response, text } = await callWorker("/v1/images/edits", { method: "POST", key: client, body: JSON.stringify({ model: IMAGE_MODEL, ...body }) });
+    expect(response.status).toBe(400);
+    expect((JSON.parse(text) as Json).error).toMatchObject({ type: "invalid_request_error", param, code });
+    expect(calls).toHaveLength(0);
+  });
+
+  it("a text/plain body is a 400 naming both forms; a body over 20 MB is a 413 in OpenAI's shape", async () => {
+    const client = await seed();
+    const calls = fakeGoogle(() => Response.json(imageReply([PNG])));
+    const plain = await callWorker("/v1/images/edits", { method: "POST", key: client, body: "prompt=x", headers: { "content-type": "text/plain" } });
+    expect(plain.response.status).toBe(400);
+    expect(JSON.parse(plain.text).error).toMatchObject({ code: "invalid_content_type" });
     const big = await edit(client, [["model", IMAGE_MODEL], ["prompt", "x"], ["image", new File([new Uint8Array(MAX_REQUEST_BYTES + 1)], "big.png", { type: "image/png" })]]);
     expect(big.response.status).toBe(413);
     expect(big.json.error).toMatchObject({ type: "invalid_request_error", code: "request_too_large" });

@@ -1,12 +1,24 @@
 import type { GenerateContentResponse } from "../../gemini/types";
 import { openAIError } from "../../openai/errors";
-import { mergeImageReplies, parseImageEdit, parseImageGeneration, refuseImagen, toGeminiImageRequest, toImagesResponse, type ImageRequest } from "../../openai/images";
+import {
+  inlineImageRefs,
+  mergeImageReplies,
+  parseImageEdit,
+  parseImageEditJson,
+  parseImageGeneration,
+  refuseImagen,
+  toGeminiImageRequest,
+  toImagesResponse,
+  type ImageRequest,
+} from "../../openai/images";
+import { isRemoteUrl } from "../../openai/media";
 import { isEmptyReply } from "../../openai/response";
 import { TranslationError } from "../../openai/errors";
 import { openAIFailure } from "../errors";
 import type { Answer, FrontDoor } from "../front-door";
 import { readJsonBody } from "../read-body";
 import { readFormBody } from "../read-form";
+import { fetchRemoteMedia } from "../remote-media";
 import { bareModelId } from "../resolve-model";
 
 type ImagesDoor = FrontDoor<ImageRequest, GenerateContentResponse>;
@@ -56,9 +68,15 @@ export const imagesGenerationsDoor: ImagesDoor = {
 export const imagesEditsDoor: ImagesDoor = {
   ...common,
   endpoint: () => "images.edits",
-  async parse(request) {
-    if (!/^multipart\/form-data\s*;/i.test(request.headers.get("content-type") ?? "")) {
-      throw new TranslationError("Send this request as multipart/form-data ('image' files, 'prompt' and other text fields).", { code: "invalid_content_type" });
+  async parse(request, deps) {
+    const type = request.headers.get("content-type") ?? "";
+    if (/^application\/json\b/i.test(type)) {
+      const { request: edit, refs } = parseImageEditJson(await readJsonBody(request));
+      const remote = await fetchRemoteMedia(refs.filter((ref) => isRemoteUrl(ref.url)).map((ref) => ref.url), { param: "images", signal: deps.signal });
+      return { ...edit, images: inlineImageRefs(refs, remote) };
+    }
+    if (!/^multipart\/form-data\s*;/i.test(type)) {
+      throw new TranslationError("Send this request as multipart/form-data ('image' files, 'prompt' and other text fields) or as JSON with `images: [{image_url}]`.", { code: "invalid_content_type" });
     }
     return parseImageEdit(await readFormBody(request));
   },
