@@ -51,6 +51,7 @@ const DOORS: Door[] = [
   { name: "native models", shape: "google", method: "GET", path: (rng) => `/v1beta/models/${hostilePathSegment(rng)}` },
   { name: "audio speech", shape: "openai", path: "/v1/audio/speech", valid: () => ({ model: MODEL, input: "Hi", voice: "alloy", response_format: "wav", speed: 1.2, instructions: "calmly" }) },
   { name: "images generations", shape: "openai", path: "/v1/images/generations", valid: () => ({ model: MODEL, prompt: "a cat", n: 2, size: "1536x1024", response_format: "b64_json", quality: "high" }) },
+  { name: "images edits (JSON)", shape: "openai", path: "/v1/images/edits", valid: () => ({ model: MODEL, prompt: "bluer", images: [{ image_url: "data:image/png;base64,iVBORw0KGgo=" }], size: "1024x1024" }) },
 ];
 
 // mulberry32: small, fast, and the same sequence everywhere.
