@@ -118,3 +118,28 @@ describe("image requests", () => {
     expect(error.param).toBe("messages[1].images[0].image_url.url");
   });
 });
+
+describe("images endpoints, pure parts", () => {
+  it("size -> the nearest Gemini aspect ratio, imageSize only past 1K", async () => {
+    const { imageConfigForSize } = await import("../../src/openai/images");
+    expect(imageConfigForSize("1024x1024")).toEqual({ aspectRatio: "1:1" });
+    expect(imageConfigForSize("1792x1024")).toEqual({ aspectRatio: "16:9", imageSize: "2K" });
+    expect(imageConfigForSize("1024x1536")).toEqual({ aspectRatio: "2:3", imageSize: "2K" });
+    expect(imageConfigForSize("512x512")).toEqual({ aspectRatio: "1:1" });
+    expect(imageConfigForSize("4096x1756")).toEqual({ aspectRatio: "21:9", imageSize: "4K" });
+    expect(imageConfigForSize("auto")).toBeUndefined();
+    expect(translationError(() => imageConfigForSize("0x100")).param).toBe("size");
+  });
+
+  it("the recorded image answer -> ImagesResponse b64_json with Google's token counts", async () => {
+    const { toImagesResponse, mergeImageReplies } = await import("../../src/openai/images");
+    const fixture = fixtureJson("imageOutput");
+    const answer = toImagesResponse(mergeImageReplies([fixture, fixture]), 1_700_000_000);
+    expect(answer.ok).toBe(true);
+    const body = (answer as { body: { created: number; data: { b64_json: string }[]; output_format: string; usage: Record<string, unknown> } }).body;
+    expect(body.created).toBe(1_700_000_000);
+    expect(body.data).toEqual([{ b64_json: fixture.candidates![0]!.content!.parts![0]!.inlineData!.data }, { b64_json: fixture.candidates![0]!.content!.parts![0]!.inlineData!.data }]);
+    expect(body.output_format).toBe("jpeg");
+    expect(body.usage).toEqual({ input_tokens: 20, output_tokens: 2784, total_tokens: 2804, input_tokens_details: { text_tokens: 20, image_tokens: 0 } });
+  });
+});
