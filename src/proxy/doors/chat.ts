@@ -1,14 +1,15 @@
 import type { GenerateContentResponse } from "../../gemini/types";
 import { collectRemoteMediaUrls, collectToolCallIds, resolveModelName, toGeminiChatRequest } from "../../openai/request";
-import { isEmptyReply, toChatCompletion } from "../../openai/response";
+import { toChatCompletion } from "../../openai/response";
 import { parseChatRequest, type ChatCompletionRequest } from "../../openai/schemas";
 import { openAIError } from "../../openai/errors";
 import { ChatStreamTranslator, SSE_DONE, sseEvent } from "../../openai/stream";
-import { lookupSignatures, rememberSignatures } from "../../signatures/signature-store";
+import { lookupSignatures } from "../../signatures/signature-store";
 import { randomToken } from "../../util/crypto";
 import { redactSecrets } from "../../util/redact";
 import { chatProtocol } from "../chat-stream";
 import { openAIFailure } from "../errors";
+import { acceptGenerateReply, jsonAnswer } from "../generate-reply";
 import { streamAnswer } from "../stream-answer";
 import type { Answer, CallDeps, FrontDoor } from "../front-door";
 import { readJsonBody } from "../read-body";
@@ -61,22 +62,11 @@ export const chatDoor: FrontDoor<ChatCall, GenerateContentResponse | Response> =
       : { path: `models/${model.id}:generateContent`, body };
   },
 
-  async accept(response, call) {
-    if (call.body.stream === true) return { ok: true, value: response };
-    const reply = (await response.json()) as GenerateContentResponse;
-    if (isEmptyReply(reply)) return { ok: false, failure: { kind: "empty", message: "empty reply" } };
-    return { ok: true, value: reply };
-  },
+  accept: (response, call) => acceptGenerateReply(response, call.body.stream === true),
 
   async answer(reply, call, { deps, markFirstByte }) {
     if (reply instanceof Response) return chatStream(reply, call, deps, markFirstByte);
-    const translated = toChatCompletion(reply, { id: call.id, created: call.created, model: call.body.model });
-    // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
-    // If D1 refuses, the answer still stands (the next turn falls back to Google's dummy signature).
-    await rememberSignatures(deps.env.DB, translated.signatures).catch((error: unknown) =>
-      console.error(`remembering thought signatures failed: ${String(error)}`),
-    );
-    return { kind: "json", body: translated.body, end: { status: 200, outcome: translated.blocked ? "blocked" : "ok", tokens: translated.usage } };
+    return jsonAnswer(toChatCompletion(reply, { id: call.id, created: call.created, model: call.body.model }), deps);
   },
 };
 

@@ -5,13 +5,13 @@ import { toAnthropicMessage } from "../../anthropic/response";
 import { parseMessagesRequest, type MessagesRequest } from "../../anthropic/schemas";
 import { MessagesStreamTranslator, type MessageContext } from "../../anthropic/stream";
 import type { GenerateContentResponse } from "../../gemini/types";
-import { isEmptyReply } from "../../openai/response";
-import { lookupSignatures, rememberSignatures } from "../../signatures/signature-store";
+import { lookupSignatures } from "../../signatures/signature-store";
 import { randomToken } from "../../util/crypto";
 import type { Answer, CallDeps, FrontDoor } from "../front-door";
 import { messagesProtocol } from "../messages-stream";
 import { readJsonBody } from "../read-body";
 import { fetchRemoteMedia } from "../remote-media";
+import { acceptGenerateReply, jsonAnswer } from "../generate-reply";
 import { streamAnswer } from "../stream-answer";
 
 interface MessagesCall {
@@ -60,21 +60,11 @@ export const messagesDoor: FrontDoor<MessagesCall, GenerateContentResponse | Res
       : { path: `models/${model.id}:generateContent`, body: translated.body };
   },
 
-  async accept(response, call) {
-    if (call.body.stream === true) return { ok: true, value: response };
-    const reply = (await response.json()) as GenerateContentResponse;
-    if (isEmptyReply(reply)) return { ok: false, failure: { kind: "empty", message: "empty reply" } };
-    return { ok: true, value: reply };
-  },
+  accept: (response, call) => acceptGenerateReply(response, call.body.stream === true),
 
   async answer(reply, call, { deps, markFirstByte }) {
     if (reply instanceof Response) return messagesStream(reply, call, deps, markFirstByte);
-    const translated = toAnthropicMessage(reply, context(call));
-    // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
-    await rememberSignatures(deps.env.DB, translated.signatures).catch((error: unknown) =>
-      console.error(`remembering thought signatures failed: ${String(error)}`),
-    );
-    return { kind: "json", body: translated.body, end: { status: 200, outcome: translated.blocked ? "blocked" : "ok", tokens: translated.usage } };
+    return jsonAnswer(toAnthropicMessage(reply, context(call)), deps);
   },
 };
 

@@ -1,12 +1,11 @@
 import type { GenerateContentResponse } from "../../gemini/types";
-import { isEmptyReply } from "../../openai/response";
 import { collectCallIds, collectCarriedSignatures, collectRemoteMediaUrls } from "../../responses/input";
 import { toGeminiResponsesRequest } from "../../responses/request";
 import type { ResponseContext } from "../../responses/response-object";
 import { parseResponsesRequest, type ResponsesRequest } from "../../responses/schemas";
 import type { ToolNames } from "../../responses/tools";
 import { ResponsesTranslator, toResponse } from "../../responses/translator";
-import { lookupSignatures, rememberSignatures } from "../../signatures/signature-store";
+import { lookupSignatures } from "../../signatures/signature-store";
 import { randomToken } from "../../util/crypto";
 import { redactSecrets } from "../../util/redact";
 import { openAIFailure } from "../errors";
@@ -14,6 +13,7 @@ import type { CallFailure } from "../failure-policy";
 import type { Answer, CallDeps, FrontDoor } from "../front-door";
 import { readJsonBody } from "../read-body";
 import { fetchRemoteMedia } from "../remote-media";
+import { acceptGenerateReply, jsonAnswer } from "../generate-reply";
 import { streamAnswer } from "../stream-answer";
 import { responsesProtocol, responsesSse } from "../responses-stream";
 
@@ -73,21 +73,11 @@ export const responsesDoor = {
       : { path: `models/${model.id}:generateContent`, body };
   },
 
-  async accept(response, call) {
-    if (call.body.stream === true) return { ok: true, value: response };
-    const reply = (await response.json()) as GenerateContentResponse;
-    if (isEmptyReply(reply)) return { ok: false, failure: { kind: "empty", message: "empty reply" } };
-    return { ok: true, value: reply };
-  },
+  accept: (response, call) => acceptGenerateReply(response, call.body.stream === true),
 
   async answer(reply, call, { deps, markFirstByte }) {
     if (reply instanceof Response) return responsesStream(reply, call, deps, markFirstByte);
-    const translated = toResponse(reply, context(call));
-    // Awaited, not waitUntil: the client's next turn may follow at once and must find them.
-    await rememberSignatures(deps.env.DB, translated.signatures).catch((error: unknown) =>
-      console.error(`remembering thought signatures failed: ${String(error)}`),
-    );
-    return { kind: "json", body: translated.body, end: { status: 200, outcome: translated.blocked ? "blocked" : "ok", tokens: translated.usage } };
+    return jsonAnswer(toResponse(reply, context(call)), deps);
   },
 
   /** A failure after the pipeline sent the headers: a whole Responses stream ending in response.failed. */
