@@ -43,7 +43,8 @@ function textOf(content: string | ReadonlyArray<{ type: string; text?: string; r
   return content.map((part) => part.text ?? part.refusal ?? "").join("");
 }
 
-function parseArguments(raw: string, param: string): Record<string, unknown> {
+/** A tool call's arguments as Gemini wants them: a JSON object (an empty string is `{}`). */
+export function parseCallArguments(raw: string, param: string): Record<string, unknown> {
   if (raw.trim() === "") return {};
   let parsed: unknown;
   try {
@@ -93,7 +94,7 @@ function assistantParts(
     const param = `messages[${index}].tool_calls[${position}].function.arguments`;
     calls.set(call.id, { name: call.function.name, position });
     const part: Part = {
-      functionCall: { id: call.id, name: call.function.name, args: parseArguments(call.function.arguments, param) },
+      functionCall: { id: call.id, name: call.function.name, args: parseCallArguments(call.function.arguments, param) },
     };
     const signature = options.signatures.get(call.id);
     if (signature !== undefined) part.thoughtSignature = signature;

@@ -2,7 +2,7 @@ import type { Content, Part } from "../gemini/types";
 import { ContentsBuilder } from "../gemini/contents-builder";
 import { TranslationError } from "../openai/errors";
 import { isRemoteUrl, userContentPart, type RemoteMedia } from "../openai/media";
-import { DUMMY_THOUGHT_SIGNATURE, functionResponseBody } from "../openai/messages";
+import { DUMMY_THOUGHT_SIGNATURE, functionResponseBody, parseCallArguments } from "../openai/messages";
 import type { InputContentPart, InputItem, ResponsesRequest, ToolOutputPart } from "./schemas";
 import { decodeSignatures } from "./signatures";
 import { CUSTOM_INPUT } from "./tools";
@@ -93,20 +93,6 @@ function mediaPart(part: InputContentPart | ToolOutputPart, remote: RemoteMedia,
   }
 }
 
-function parseArguments(raw: string, param: string): Record<string, unknown> {
-  if (raw.trim() === "") return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new TranslationError("Function call arguments must be a JSON object.", { param });
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new TranslationError("Function call arguments must be a JSON object.", { param });
-  }
-  return parsed as Record<string, unknown>;
-}
-
 interface PendingResult {
   parts: Part[];
   position: number;
@@ -161,7 +147,7 @@ export function translateInput(req: ResponsesRequest, options: InputTranslateOpt
       case "function_call":
       case "custom_tool_call": {
         flush();
-        const args = item.type === "function_call" ? parseArguments(item.arguments, `${param(index)}.arguments`) : { [CUSTOM_INPUT]: item.input };
+        const args = item.type === "function_call" ? parseCallArguments(item.arguments, `${param(index)}.arguments`) : { [CUSTOM_INPUT]: item.input };
         calls.set(item.call_id, { name: item.name, position: calls.size });
         const part: Part = { functionCall: { id: item.call_id, name: item.name, args } };
         const signature = options.signatures.get(item.call_id);
