@@ -4,10 +4,11 @@ import { isFilteredFinish } from "../openai/finish-reason";
 import { blockedRefusal } from "../openai/response";
 import { hasTokenCounts, usageFromGemini, ZERO_USAGE, type UsageFigures } from "../openai/usage";
 import { responseObject, type IncompleteReason, type OutputItem, type ResponseContext, type ResponseStatus } from "./response-object";
+import { completeCall, refusalMessage, type OpenCall } from "./call-items";
+import { clone, OutputLog, type ResponsesEvent } from "./output-log";
 import { encodeSignatures } from "./signatures";
-import { CUSTOM_INPUT } from "./tools";
 
-export type ResponsesEvent = Record<string, unknown> & { type: string; sequence_number: number };
+export type { ResponsesEvent } from "./output-log";
 
 interface OpenText {
   kind: "message" | "reasoning";
@@ -15,14 +16,6 @@ interface OpenText {
   item: OutputItem;
   text: string;
 }
-
-interface OpenCall {
-  index: number;
-  item: OutputItem;
-  custom: boolean;
-}
-
-const clone = <T>(value: T): T => structuredClone(value);
 
 /**
  * Gemini's answer -> Responses output items and streaming events, fed one
@@ -40,14 +33,12 @@ const clone = <T>(value: T): T => structuredClone(value);
  * response.incomplete; `fail()` ends with response.failed.
  */
 export class ResponsesTranslator {
-  private sequence = 0;
-  private readonly output: OutputItem[] = [];
+  private readonly log: OutputLog;
   private readonly reader: CandidateReader;
   /** call id -> thought signature, for the D1 memory */
   readonly signatures: Record<string, string> = {};
   private openText: OpenText | undefined;
   private readonly openCalls = new Map<number, OpenCall>();
-  private itemCount = 0;
   private lastUsage: UsageFigures = { ...ZERO_USAGE };
   private finishReason: string | undefined;
   private promptBlocked = false;
@@ -55,7 +46,9 @@ export class ResponsesTranslator {
   private ended = false;
 
   constructor(private readonly ctx: ResponseContext) {
-    this.reader = new CandidateReader(ctx.id.replace(/^resp_/, ""), this.signatures);
+    const idSuffix = ctx.id.replace(/^resp_/, "");
+    this.log = new OutputLog(idSuffix);
+    this.reader = new CandidateReader(idSuffix, this.signatures);
   }
 
   get usage(): UsageFigures {
@@ -74,7 +67,7 @@ export class ResponsesTranslator {
     if (this.started) return [];
     this.started = true;
     const snapshot = this.snapshot("in_progress");
-    return [this.event("response.created", { response: snapshot }), this.event("response.in_progress", { response: clone(snapshot) })];
+    return [this.log.event("response.created", { response: snapshot }), this.log.event("response.in_progress", { response: clone(snapshot) })];
   }
 
   push(reply: GenerateContentResponse): ResponsesEvent[] {
@@ -86,7 +79,7 @@ export class ResponsesTranslator {
     if (!candidate) {
       if (blockReason && !this.promptBlocked) {
         this.promptBlocked = true;
-        events.push(...this.refusal(blockedRefusal(blockReason)));
+        events.push(...this.closeText("completed"), ...refusalMessage(this.log, blockedRefusal(blockReason)));
       }
       return events;
     }
@@ -106,7 +99,7 @@ export class ResponsesTranslator {
     this.ended = true;
     const status: ResponseStatus = incomplete ? "incomplete" : "completed";
     const response = this.snapshot(status, incomplete);
-    events.push(this.event(incomplete ? "response.incomplete" : "response.completed", { response }));
+    events.push(this.log.event(incomplete ? "response.incomplete" : "response.completed", { response }));
     return events;
   }
 
@@ -115,14 +108,14 @@ export class ResponsesTranslator {
     if (this.ended) return [];
     const events = this.start();
     this.ended = true;
-    for (const item of this.output) if (item.status === "in_progress") item.status = "incomplete";
+    for (const item of this.log.items) if (item.status === "in_progress") item.status = "incomplete";
     const response = responseObject(this.ctx, {
       status: "failed",
-      output: clone(this.output),
+      output: clone(this.log.items),
       usage: this.lastUsage,
       error: { code: "server_error", message },
     });
-    return [...events, this.event("response.failed", { response })];
+    return [...events, this.log.event("response.failed", { response })];
   }
 
   /** The final `response` object (after `finish()`). */
@@ -140,19 +133,11 @@ export class ResponsesTranslator {
     const done = status !== "in_progress";
     return responseObject(this.ctx, {
       status,
-      output: clone(this.output),
+      output: clone(this.log.items),
       usage: done ? this.lastUsage : null,
       ...(incomplete ? { incomplete } : {}),
       ...(done ? { completedAt: Math.max(this.ctx.createdAt, Math.floor(Date.now() / 1000)) } : {}),
     });
-  }
-
-  private event(type: string, body: Record<string, unknown>): ResponsesEvent {
-    return { type, sequence_number: this.sequence++, ...body };
-  }
-
-  private nextId(prefix: string): string {
-    return `${prefix}_${this.ctx.id.replace(/^resp_/, "")}${String(this.itemCount++).padStart(2, "0")}`;
   }
 
   private readPart(part: Part): ResponsesEvent[] {
@@ -178,32 +163,26 @@ export class ResponsesTranslator {
     const where = { item_id: open.item.id, output_index: open.index };
     events.push(
       kind === "message"
-        ? this.event("response.output_text.delta", { ...where, content_index: 0, delta: text, logprobs: [] })
-        : this.event("response.reasoning_summary_text.delta", { ...where, summary_index: 0, delta: text }),
+        ? this.log.event("response.output_text.delta", { ...where, content_index: 0, delta: text, logprobs: [] })
+        : this.log.event("response.reasoning_summary_text.delta", { ...where, summary_index: 0, delta: text }),
     );
     return events;
   }
 
-  private addItem(item: OutputItem): { index: number; event: ResponsesEvent } {
-    const index = this.output.length;
-    this.output.push(item);
-    return { index, event: this.event("response.output_item.added", { output_index: index, item: clone(item) }) };
-  }
-
   private openMessage(): ResponsesEvent[] {
-    const item: OutputItem = { type: "message", id: this.nextId("msg"), status: "in_progress", role: "assistant", content: [] };
-    const { index, event } = this.addItem(item);
+    const item: OutputItem = { type: "message", id: this.log.nextId("msg"), status: "in_progress", role: "assistant", content: [] };
+    const { index, event } = this.log.add(item);
     this.openText = { kind: "message", index, item, text: "" };
     const part = { type: "output_text", text: "", annotations: [], logprobs: [] };
-    return [event, this.event("response.content_part.added", { item_id: item.id, output_index: index, content_index: 0, part })];
+    return [event, this.log.event("response.content_part.added", { item_id: item.id, output_index: index, content_index: 0, part })];
   }
 
   private openReasoning(): ResponsesEvent[] {
-    const item: OutputItem = { type: "reasoning", id: this.nextId("rs"), summary: [] };
-    const { index, event } = this.addItem(item);
+    const item: OutputItem = { type: "reasoning", id: this.log.nextId("rs"), summary: [] };
+    const { index, event } = this.log.add(item);
     this.openText = { kind: "reasoning", index, item, text: "" };
     const part = { type: "summary_text", text: "" };
-    return [event, this.event("response.reasoning_summary_part.added", { item_id: item.id, output_index: index, summary_index: 0, part })];
+    return [event, this.log.event("response.reasoning_summary_part.added", { item_id: item.id, output_index: index, summary_index: 0, part })];
   }
 
   /** Ends the open message or reasoning item; `signatures` go into a reasoning item's encrypted_content. */
@@ -216,21 +195,21 @@ export class ResponsesTranslator {
     if (open.kind === "message") {
       const annotations = this.reader.citations().map(({ url_citation: c }) => ({ type: "url_citation", url: c.url, title: c.title, start_index: c.start_index, end_index: c.end_index }));
       annotations.forEach((annotation, annotationIndex) =>
-        events.push(this.event("response.output_text.annotation.added", { ...where, content_index: 0, annotation_index: annotationIndex, annotation })),
+        events.push(this.log.event("response.output_text.annotation.added", { ...where, content_index: 0, annotation_index: annotationIndex, annotation })),
       );
       const part = { type: "output_text", text: open.text, annotations, logprobs: [] };
-      events.push(this.event("response.output_text.done", { ...where, content_index: 0, text: open.text, logprobs: [] }));
-      events.push(this.event("response.content_part.done", { ...where, content_index: 0, part: clone(part) }));
+      events.push(this.log.event("response.output_text.done", { ...where, content_index: 0, text: open.text, logprobs: [] }));
+      events.push(this.log.event("response.content_part.done", { ...where, content_index: 0, part: clone(part) }));
       open.item.content = [part];
       open.item.status = status;
     } else {
       const part = { type: "summary_text", text: open.text };
-      events.push(this.event("response.reasoning_summary_text.done", { ...where, summary_index: 0, text: open.text }));
-      events.push(this.event("response.reasoning_summary_part.done", { ...where, summary_index: 0, part: clone(part) }));
+      events.push(this.log.event("response.reasoning_summary_text.done", { ...where, summary_index: 0, text: open.text }));
+      events.push(this.log.event("response.reasoning_summary_part.done", { ...where, summary_index: 0, part: clone(part) }));
       open.item.summary = [part];
       if (signatures) open.item.encrypted_content = encodeSignatures(signatures);
     }
-    events.push(this.event("response.output_item.done", { output_index: open.index, item: clone(open.item) }));
+    events.push(this.log.done(open.index, open.item));
     return events;
   }
 
@@ -243,24 +222,24 @@ export class ResponsesTranslator {
     else {
       events.push(...this.closeText("completed"));
       if (signatures) {
-        const item: OutputItem = { type: "reasoning", id: this.nextId("rs"), summary: [], encrypted_content: encodeSignatures(signatures) };
-        const { index, event } = this.addItem(item);
-        events.push(event, this.event("response.output_item.done", { output_index: index, item: clone(item) }));
+        const item: OutputItem = { type: "reasoning", id: this.log.nextId("rs"), summary: [], encrypted_content: encodeSignatures(signatures) };
+        const { index, event } = this.log.add(item);
+        events.push(event, this.log.done(index, item));
       }
     }
     const name = call.function.name ?? "";
     const custom = this.ctx.toolNames.customNames.has(name);
     const namespace = this.ctx.toolNames.namespaces.get(name);
     const item: OutputItem = custom
-      ? { type: "custom_tool_call", id: this.nextId("ctc"), call_id: callId, name, input: "", status: "in_progress" }
-      : { type: "function_call", id: this.nextId("fc"), call_id: callId, name, arguments: "", status: "in_progress" };
+      ? { type: "custom_tool_call", id: this.log.nextId("ctc"), call_id: callId, name, input: "", status: "in_progress" }
+      : { type: "function_call", id: this.log.nextId("fc"), call_id: callId, name, arguments: "", status: "in_progress" };
     if (namespace !== undefined) item.namespace = namespace;
-    const { index, event } = this.addItem(item);
+    const { index, event } = this.log.add(item);
     events.push(event);
     const open: OpenCall = { index, item, custom };
     // "" = a call whose arguments stream in later pieces (Vertex-style partialArgs)
     if (call.function.arguments === "") this.openCalls.set(call.index, open);
-    else events.push(...this.completeCall(open, call.function.arguments));
+    else events.push(...completeCall(this.log, open, call.function.arguments));
     return events;
   }
 
@@ -268,59 +247,10 @@ export class ResponsesTranslator {
     const open = this.openCalls.get(call.index);
     if (!open) return [];
     this.openCalls.delete(call.index);
-    return this.completeCall(open, call.function.arguments);
+    return completeCall(this.log, open, call.function.arguments);
   }
 
-  private completeCall(open: OpenCall, args: string): ResponsesEvent[] {
-    const where = { item_id: open.item.id, output_index: open.index };
-    open.item.status = "completed";
-    if (open.custom) {
-      const input = customInput(args);
-      open.item.input = input;
-      return [
-        this.event("response.custom_tool_call_input.delta", { ...where, delta: input }),
-        this.event("response.custom_tool_call_input.done", { ...where, input }),
-        this.event("response.output_item.done", { output_index: open.index, item: clone(open.item) }),
-      ];
-    }
-    open.item.arguments = args;
-    return [
-      this.event("response.function_call_arguments.delta", { ...where, delta: args }),
-      this.event("response.function_call_arguments.done", { ...where, name: open.item.name, arguments: args }),
-      this.event("response.output_item.done", { output_index: open.index, item: clone(open.item) }),
-    ];
-  }
 
-  /** A prompt Google blocked: a message with a refusal part. */
-  private refusal(text: string): ResponsesEvent[] {
-    const events = this.closeText("completed");
-    const item: OutputItem = { type: "message", id: this.nextId("msg"), status: "in_progress", role: "assistant", content: [] };
-    const { index, event } = this.addItem(item);
-    const where = { item_id: item.id, output_index: index, content_index: 0 };
-    const part = { type: "refusal", refusal: text };
-    events.push(
-      event,
-      this.event("response.content_part.added", { ...where, part: { type: "refusal", refusal: "" } }),
-      this.event("response.refusal.delta", { ...where, delta: text }),
-      this.event("response.refusal.done", { ...where, refusal: text }),
-      this.event("response.content_part.done", { ...where, part: clone(part) }),
-    );
-    item.content = [part];
-    item.status = "incomplete";
-    events.push(this.event("response.output_item.done", { output_index: index, item: clone(item) }));
-    return events;
-  }
-}
-
-/** A custom tool's Gemini function call carries its free-form input as the one string argument. */
-function customInput(args: string): string {
-  try {
-    const parsed = JSON.parse(args) as Record<string, unknown>;
-    if (typeof parsed[CUSTOM_INPUT] === "string") return parsed[CUSTOM_INPUT];
-  } catch {
-    // not JSON: pass it on as it is
-  }
-  return args;
 }
 
 /** One generateContent answer -> the whole `response` object. */
