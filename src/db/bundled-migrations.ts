@@ -76,5 +76,21 @@ export const BUNDLED_MIGRATIONS: BundledMigration[] = [
     "queries": [
       "CREATE TABLE `usage_daily_requested` (\n\t`day` text NOT NULL,\n\t`requested_model` text NOT NULL,\n\t`model` text NOT NULL,\n\t`requests` integer DEFAULT 0 NOT NULL,\n\t`errors` integer DEFAULT 0 NOT NULL,\n\tPRIMARY KEY(`day`, `requested_model`, `model`)\n);\n"
     ]
+  },
+  {
+    "name": "0009_media-and-key-affinity.sql",
+    "queries": [
+      "CREATE TABLE `key_affinity` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`kind` text NOT NULL,\n\t`gemini_key_id` text NOT NULL,\n\t`client_key_id` text NOT NULL,\n\t`mime_type` text,\n\t`uri` text,\n\t`size_bytes` integer,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL\n)",
+      "--> statement-breakpoint\nALTER TABLE `usage_calls` ADD `images` integer DEFAULT 0 NOT NULL",
+      "--> statement-breakpoint\nALTER TABLE `usage_calls` ADD `audio_ms` integer DEFAULT 0 NOT NULL",
+      "--> statement-breakpoint\nALTER TABLE `usage_calls` ADD `speech_characters` integer DEFAULT 0 NOT NULL",
+      "--> statement-breakpoint\nALTER TABLE `usage_calls` ADD `files` integer DEFAULT 0 NOT NULL",
+      "--> statement-breakpoint\nALTER TABLE `usage_calls` ADD `file_bytes` integer DEFAULT 0 NOT NULL",
+      "--> statement-breakpoint\nALTER TABLE `usage_daily` ADD `images` integer DEFAULT 0 NOT NULL",
+      "--> statement-breakpoint\nALTER TABLE `usage_daily` ADD `audio_ms` integer DEFAULT 0 NOT NULL",
+      "--> statement-breakpoint\nALTER TABLE `usage_daily` ADD `speech_characters` integer DEFAULT 0 NOT NULL",
+      "--> statement-breakpoint\nALTER TABLE `usage_daily` ADD `files` integer DEFAULT 0 NOT NULL",
+      "--> statement-breakpoint\nALTER TABLE `usage_daily` ADD `file_bytes` integer DEFAULT 0 NOT NULL"
+    ]
   }
 ];

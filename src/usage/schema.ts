@@ -19,6 +19,19 @@ export type Outcome = (typeof OUTCOMES)[number];
  * each index entry is one more D1 row written per call (free plan: 100,000 a day). Readers
  * walk it by `id`, which grows with time: the unfolded tail is `id > usage_fold.through`.
  */
+/**
+ * Media counts, in the ledger and in usage_daily: images made or edited, audio in or out in
+ * milliseconds, characters read aloud, and files uploaded with their bytes. Columns, not
+ * rows: they cost no extra D1 row written per call.
+ */
+const mediaColumns = () => ({
+  images: integer("images").notNull().default(0),
+  audioMs: integer("audio_ms").notNull().default(0),
+  speechCharacters: integer("speech_characters").notNull().default(0),
+  files: integer("files").notNull().default(0),
+  fileBytes: integer("file_bytes").notNull().default(0),
+});
+
 export const usageCalls = sqliteTable("usage_calls", {
     id: integer("id").primaryKey(), // rowid alias; AUTOINCREMENT would cost a sqlite_sequence write per call
     ts: integer("ts").notNull(), // epoch ms when the call arrived
@@ -47,6 +60,8 @@ export const usageCalls = sqliteTable("usage_calls", {
     latencyBucket: integer("latency_bucket").notNull(),
     ttfbBucket: integer("ttfb_bucket"),
     errorCode: text("error_code"),
+    // Media a call produced or consumed (src/usage/media-units.ts says what each door counts).
+    ...mediaColumns(),
 });
 
 // The daily roll-ups, folded from the ledger in bulk by the cron (src/usage/fold.ts): every
@@ -79,6 +94,7 @@ export const usageDaily = sqliteTable(
     served: integer("served").notNull().default(0),
     ...tokenColumns(),
     latencyMsSum: integer("latency_ms_sum").notNull().default(0),
+    ...mediaColumns(),
   },
   (t) => [primaryKey({ columns: [t.day, t.geminiKeyId, t.model] })],
 );
@@ -223,4 +239,22 @@ export const ledgerPartitions = sqliteTable("ledger_partitions", {
   firstTs: integer("first_ts").notNull(),
   lastTs: integer("last_ts").notNull(),
   createdAt: integer("created_at").notNull(),
+});
+
+/**
+ * Files and cached contents exist only under the Gemini key that created them: which key
+ * holds each one, and which client created it (no other client may name it). `name` is
+ * Google's resource name (`files/abc`, `cachedContents/xyz`), or `uploads/<id>` for a
+ * resumable upload under way. One row written per upload or cache, none per call.
+ */
+export const keyAffinity = sqliteTable("key_affinity", {
+  name: text("name").primaryKey(),
+  kind: text("kind", { enum: ["file", "cache", "upload"] }).notNull(),
+  geminiKeyId: text("gemini_key_id").notNull(),
+  clientKeyId: text("client_key_id").notNull(),
+  mimeType: text("mime_type"),
+  uri: text("uri"),
+  sizeBytes: integer("size_bytes"),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
 });
