@@ -4,6 +4,7 @@ import type { ModelConfig, WorkerKeyRecord } from "../config/schemas";
 import type { Env } from "../env";
 import type { UsageFigures } from "../openai/usage";
 import type { IsolateRuntime } from "../runtime/runtime";
+import type { MediaUnits } from "../usage/media-units";
 import type { Outcome } from "../usage/schema";
 import type { AttemptOutcome } from "./failover";
 import type { CallFailure } from "./failure-policy";
@@ -26,6 +27,11 @@ export interface GeminiCallSpec {
   body: unknown;
   query?: Record<string, string>;
   stream?: boolean;
+  /**
+   * The one Gemini key that may serve the call: files and cached contents exist only under the
+   * key that created them (src/usage/schema.ts key_affinity).
+   */
+  keyId?: string;
 }
 
 /** How a call ended, for its ledger row. */
@@ -34,6 +40,7 @@ export interface CallEnd {
   outcome: Outcome;
   code?: string | null;
   tokens?: UsageFigures;
+  media?: MediaUnits;
 }
 
 /** `stream`: a Response the door built (SSE, or a whole non-JSON body such as audio) and when it ended. */
