@@ -90,6 +90,7 @@ function failureOf(error: unknown, request: Request): Concluded {
 function respond(answer: Answer, log: CallLog): Response {
   if (answer.kind === "json") {
     if (answer.end.tokens) log.tokens = answer.end.tokens;
+    if (answer.end.media) log.media = answer.end.media;
     log.markFirstByte();
     log.finish(answer.end.status, answer.end.outcome, answer.end.code ?? null);
     return Response.json(answer.body, { status: answer.end.status });
