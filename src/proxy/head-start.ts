@@ -92,6 +92,7 @@ export function answerEarly(start: HeadStart, concluded: Promise<Concluded>, log
     } else if (outcome.answer.kind === "json") {
       const { body, end } = outcome.answer;
       if (end.tokens) log.tokens = end.tokens;
+      if (end.media) log.media = end.media;
       log.markFirstByte();
       log.finish(end.status, end.outcome, end.code ?? null);
       await write(JSON.stringify(body));
