@@ -1,4 +1,5 @@
 import { ZERO_USAGE, type UsageFigures } from "../openai/usage";
+import type { MediaUnits } from "../usage/media-units";
 import type { Outcome } from "../usage/schema";
 import type { CallTicket } from "../runtime/own-calls";
 import { pacificDay } from "../util/pacific-day";
@@ -19,6 +20,8 @@ export class CallLog {
   /** Set once Google accepted the call (the key was charged). */
   served = false;
   tokens: UsageFigures = ZERO_USAGE;
+  /** Images, audio, speech characters and files the call made or consumed (CallEnd.media). */
+  media: MediaUnits = {};
   /** Counts this call in this isolate (client limit, key quotas) until D1's counts hold its row. */
   readonly ticket: CallTicket;
   private firstByteAt: number | null = null;
@@ -73,6 +76,7 @@ export class CallLog {
         served: this.served,
         attempts: this.attempts,
         tokens: this.tokens,
+        media: this.media,
         latencyMs: now - receivedAt,
         ttfbMs: this.firstByteAt === null ? null : this.firstByteAt - receivedAt,
         errorCode,
@@ -88,6 +92,7 @@ export class CallLog {
       ended.then(
         (end) => {
           if (end.tokens) this.tokens = end.tokens;
+          if (end.media) this.media = end.media;
           this.finish(end.status, end.outcome, end.code ?? null);
         },
         (error: unknown) => {

@@ -3,6 +3,7 @@ import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { latencyBucket } from "./latency-buckets";
 import { usageCalls, type Outcome } from "./schema";
 import type { UsageFigures } from "../openai/usage";
+import type { MediaUnits } from "./media-units";
 
 /** One proxied call as the ledger keeps it. */
 export interface CallRecord {
@@ -22,6 +23,8 @@ export interface CallRecord {
   served: boolean;
   attempts: number;
   tokens: UsageFigures;
+  /** Images, audio, speech characters and files (absent figures are 0). */
+  media?: MediaUnits;
   latencyMs: number;
   ttfbMs: number | null;
   errorCode: string | null;
@@ -60,13 +63,18 @@ function buildLedgerInsert(db: DrizzleD1Database): { sql: string; params: unknow
       latencyBucket: value("latencyBucket"),
       ttfbBucket: value("ttfbBucket"),
       errorCode: value("errorCode"),
+      images: value("images"),
+      audioMs: value("audioMs"),
+      speechCharacters: value("speechCharacters"),
+      files: value("files"),
+      fileBytes: value("fileBytes"),
     })
     .toSQL();
 }
 
 /** The values the insert's placeholders name (drizzle maps them to driver values). */
-type BoundValues = Omit<CallRecord, "tokens" | "requestedModel"> & { requestedModel: string | null } &
-  UsageFigures & { latencyBucket: number; ttfbBucket: number | null };
+type BoundValues = Omit<CallRecord, "tokens" | "requestedModel" | "media"> & { requestedModel: string | null } &
+  UsageFigures & Required<MediaUnits> & { latencyBucket: number; ttfbBucket: number | null };
 
 let ledgerInsert: { sql: string; params: unknown[] } | undefined;
 
@@ -74,11 +82,24 @@ function bound(call: CallRecord): unknown[] {
   const values: BoundValues = {
     ...call,
     ...call.tokens,
+    ...mediaFigures(call.media),
     requestedModel: call.requestedModel ?? null,
     latencyBucket: latencyBucket(call.latencyMs),
     ttfbBucket: call.ttfbMs === null ? null : latencyBucket(call.ttfbMs),
   };
   return fillPlaceholders(ledgerInsert!.params, values as unknown as Record<string, unknown>);
+}
+
+/** Every media figure as a whole non-negative number (a door's fraction or slip is not a reason to lose the row). */
+function mediaFigures(media: MediaUnits = {}): Required<MediaUnits> {
+  const whole = (figure: number | undefined) => (figure !== undefined && Number.isFinite(figure) && figure > 0 ? Math.round(figure) : 0);
+  return {
+    images: whole(media.images),
+    audioMs: whole(media.audioMs),
+    speechCharacters: whole(media.speechCharacters),
+    files: whole(media.files),
+    fileBytes: whole(media.fileBytes),
+  };
 }
 
 /**
