@@ -90,6 +90,29 @@ export class KeyPool {
     return { ok: false, reason: "no_key", detail: lastReason };
   }
 
+  /**
+   * The one key a file or cached content lives under, if it can serve `model` now. Only this
+   * key may serve the call, so a key sidelined after Google's 5xx is used all the same.
+   */
+  pickPinned(keyId: string, model: ModelConfig, now = Date.now()): Pick {
+    const key = this.view.keys.find((k) => k.id === keyId);
+    if (!key) return { ok: false, reason: "no_key", detail: "the key was removed from the pool" };
+    const blocked =
+      unavailability({
+        key,
+        state: this.view.states.get(key.id),
+        counter: this.counterOf(key.id),
+        model,
+        modelsById: this.config.modelsById,
+        settings: this.config.settings,
+        now,
+      }) ?? this.cooling(key.id, model.id, now);
+    if (!blocked) return { ok: true, key };
+    return blocked.kind === "limited"
+      ? { ok: false, reason: "rate_limited", retryAt: blocked.until, detail: blocked.reason }
+      : { ok: false, reason: "no_key", detail: blocked.reason };
+  }
+
   /** Marks an attempt under way on the key: its quotas and load count it until it ends. */
   reserve(keyId: string, modelId: string): () => void {
     const release = this.runtime.inFlight.reserve(keyId, modelId);
