@@ -27,11 +27,21 @@ export interface GeminiCallSpec {
   body: unknown;
   query?: Record<string, string>;
   stream?: boolean;
+  /** POST unless said (the Files and cachedContents APIs also GET, PATCH and DELETE). */
+  method?: "GET" | "POST" | "PATCH" | "DELETE";
+  /** Under /upload/v1beta/ instead of /v1beta/ (file uploads). */
+  upload?: boolean;
+  /** Headers Google reads besides the key and content type (the X-Goog-Upload-* of an upload). */
+  headers?: Record<string, string>;
+  /** A body sent as is instead of `body` as JSON: an upload's bytes streamed through, never buffered. */
+  rawBody?: ReadableStream<Uint8Array> | string | null;
   /**
    * The one Gemini key that may serve the call: files and cached contents exist only under the
    * key that created them (src/usage/schema.ts key_affinity).
    */
   keyId?: string;
+  /** What pins the call to keyId ("files/abc", "cachedContents/xyz"), named when that key cannot serve it. */
+  pinnedBy?: string;
 }
 
 /** How a call ended, for its ledger row. */
@@ -66,7 +76,11 @@ export interface FrontDoor<Req, Reply> {
   endpoint(request: Req | null): string;
   renderFailure(failure: CallFailure): Response;
   parse(request: Request, deps: CallDeps): Promise<Req>;
-  modelId(request: Req): string;
+  /**
+   * The model the call runs on; null for a call that uses none (the Files API): any usable key
+   * serves it and no model quota counts it.
+   */
+  modelId(request: Req): string | null;
   streamed(request: Req): boolean;
   /** Google's request (lookups such as thought signatures or remote media allowed). */
   prepare(request: Req, model: ModelConfig, deps: CallDeps): Promise<GeminiCallSpec>;
