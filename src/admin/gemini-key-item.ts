@@ -8,7 +8,8 @@ import type { PoolView } from "./pool-view";
 export type AdminKeyStatus = "active" | "invalid" | "suspended" | "disabled";
 
 export interface ModelHealth {
-  state: "ok" | "cooling" | "exhausted";
+  /** `refused`: Google refuses the model on this key (Imagen on an unbilled project) until `until`. */
+  state: "ok" | "cooling" | "exhausted" | "refused";
   until?: string;
   reason?: string;
 }
@@ -19,6 +20,8 @@ export interface GeminiKeyItem {
   name: string;
   masked: string;
   enabled: boolean;
+  /** Marked paid by the admin: the only keys Imagen models run on. */
+  paid: boolean;
   status: AdminKeyStatus;
   statusReason?: string;
   models: Record<string, ModelHealth>;
@@ -75,6 +78,7 @@ export function geminiKeyItem(view: PoolView, key: GeminiKeyRecord): GeminiKeyIt
     name: key.name,
     masked: maskSecret(key.secret),
     enabled: key.enabled,
+    paid: key.paid === true,
     status,
     ...(reason !== undefined && status !== "active" ? { statusReason: reason } : {}),
     models,

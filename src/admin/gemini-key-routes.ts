@@ -19,7 +19,7 @@ const addBody = z
     name: nameSchema.optional(),
   })
   .strict();
-const patchBody = z.object({ name: nameSchema.optional(), enabled: z.boolean().optional() }).strict();
+const patchBody = z.object({ name: nameSchema.optional(), enabled: z.boolean().optional(), paid: z.boolean().optional() }).strict();
 const bulkDeleteBody = z.object({ ids: z.array(z.string().min(1).max(100)).max(10_000) }).strict();
 const testBody = z.object({ model: modelConfigSchema.shape.id.optional() }).strict();
 

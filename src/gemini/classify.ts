@@ -46,6 +46,9 @@ export function classifyUpstreamError(status: number, bodyText: string): Upstrea
     return { kind: "invalid_key", message };
   }
   if (status === 429) return classifyRateLimit(details, message);
+  // Imagen on a project without billing: 400 INVALID_ARGUMENT "Imagen API is only accessible to
+  // billed users at this time." The key's project refuses this model, not the request.
+  if (/only accessible to billed users/i.test(message)) return { kind: "model_refused", message };
   const projectReason = reasons.find((r) => PROJECT_REFUSALS[r] !== undefined);
   if (projectReason) return { kind: "suspended", message: `${PROJECT_REFUSALS[projectReason]}: ${message}` };
   if (status === 403) return { kind: "suspended", message };

@@ -4,6 +4,7 @@ export type UpstreamFailure =
   | { kind: "rate_day"; quotaId?: string; message: string }
   | { kind: "invalid_key"; message: string }
   | { kind: "suspended"; message: string }
+  | { kind: "model_refused"; message: string }
   | { kind: "overloaded"; status: number; message: string }
   | { kind: "server"; status: number; message: string }
   | { kind: "network"; message: string }

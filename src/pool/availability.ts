@@ -25,13 +25,24 @@ export function keyUnusable(key: GeminiKeyRecord, state: KeyState | undefined, n
   return null;
 }
 
+/** Imagen models (`imagen-*`) speak `:predict` and run only on billed projects. */
+export function isImagenModel(modelId: string): boolean {
+  return /^(models\/)?imagen-/i.test(modelId);
+}
+
+export const IMAGEN_NEEDS_PAID = "Imagen models run only on Gemini keys marked paid in the panel (Gemini keys tab, Paid)";
+
 /** null when the key can serve the model now. Pure: policy only, no storage. */
 export function unavailability(input: AvailabilityInput): Unavailability | null {
   const { key, state, model, now } = input;
+  if (isImagenModel(model.id) && key.paid !== true) return { kind: "unusable", reason: IMAGEN_NEEDS_PAID };
   const unusable = keyUnusable(key, state, now);
   if (unusable !== null) return { kind: "unusable", reason: unusable };
   const block = state?.models[model.id];
-  if (block && block.until > now) return { kind: "limited", until: block.until, reason: block.reason };
+  // A refusal is not lifted by waiting minutes: the key is left out, not a rate limit to wait for.
+  if (block && block.until > now) {
+    return block.state === "refused" ? { kind: "unusable", reason: block.reason } : { kind: "limited", until: block.until, reason: block.reason };
+  }
   const quota = quotaReached(input);
   if (quota) return { kind: "limited", until: nextPacificMidnight(now), reason: quota };
   return null;

@@ -4,8 +4,8 @@ import { nextState } from "./key-pool";
 import type { KeyStore } from "./key-store";
 import type { GeminiKeyRecord, KeyState } from "./types";
 
-// What the admin does to the pool: add, rename, enable, delete keys and record what a key
-// test found. Storage and policy only; the HTTP side lives in src/admin.
+// What the admin does to the pool: add, rename, enable, mark paid, delete keys and record what
+// a key test found. Storage and policy only; the HTTP side lives in src/admin.
 
 const GEMINI_KEY = /^AIza[0-9A-Za-z_-]{35}$/;
 const KEY_SEPARATORS = /[\s,]+/;
@@ -78,10 +78,12 @@ function keyName(name: string | undefined, secret: string, index: number, count:
 export interface KeyChanges {
   name?: string | undefined;
   enabled?: boolean | undefined;
+  paid?: boolean | undefined;
 }
 
 /**
- * Renames and enables or disables a key; null when there is no such key. Enabling a key the
+ * Renames, enables or disables, and marks paid or not a key; null when there is no such key.
+ * The keys entry is written only when something changed. Enabling a key the
  * pool had marked invalid or suspended gives it a fresh chance: its status goes back to
  * active (per-model blocks from Google stay until they expire).
  */
@@ -99,8 +101,10 @@ export async function updateKey(
     ...current,
     ...(changes.name !== undefined ? { name: changes.name } : {}),
     ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}),
+    ...(changes.paid !== undefined ? { paid: changes.paid } : {}),
   };
-  if (updated.name !== current.name || updated.enabled !== current.enabled) {
+  const paidChanged = (updated.paid === true) !== (current.paid === true);
+  if (updated.name !== current.name || updated.enabled !== current.enabled || paidChanged) {
     keys[index] = updated;
     await store.saveKeys(keys);
   }

@@ -216,6 +216,12 @@ export function nextState(
         until: nextPacificMidnight(now),
         reason: `daily quota exhausted at Google${failure.quotaId ? ` (${failure.quotaId})` : ""}`,
       });
+    case "model_refused":
+      return withBlock(before, modelId, now, {
+        state: "refused",
+        until: nextPacificMidnight(now),
+        reason: `Google refuses ${modelId} on this key: ${failure.message.slice(0, 200)}`,
+      });
     case "invalid_key":
       if (before?.status === "invalid") return before;
       return { status: "invalid", reason: failure.message.slice(0, 300), since: now, models: before?.models ?? {} };

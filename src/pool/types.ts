@@ -5,13 +5,21 @@ export interface GeminiKeyRecord {
   secret: string;
   enabled: boolean;
   createdAt: string;
+  /**
+   * The admin marked the key's project as billed: only such keys serve Imagen models. Absent in
+   * records written before the flag existed, which reads as false.
+   */
+  paid?: boolean;
 }
 
 export type KeyStatus = "active" | "invalid" | "suspended";
 
-/** Why one model is unavailable on one key, and until when (epoch ms). */
+/**
+ * Why one model is unavailable on one key, and until when (epoch ms). `refused`: Google refuses
+ * the model on the key's project (Imagen on a project that is not billed) until the next Pacific day.
+ */
 export interface ModelBlock {
-  state: "cooling" | "exhausted";
+  state: "cooling" | "exhausted" | "refused";
   until: number;
   reason: string;
 }

@@ -13,6 +13,7 @@ export type KeyEffect =
   | "exhaust" // per-day 429: exhausted for the model until Pacific midnight, written to KV
   | "invalidate" // API_KEY_INVALID: invalid until the admin acts, written to KV
   | "suspend" // 403, or Google refusing the key's project: suspended, re-checked after an hour, written to KV
+  | "refuse_model" // Google refusing one model on the key's project (Imagen unbilled): that model blocked until Pacific midnight, written to KV
   | "sideline" // Google's 5xx: skipped for 10 s in this isolate, used if nothing else is left
   | "sideline_briefly"; // network error, timeout: the same for 5 s
 
@@ -80,6 +81,14 @@ export const FAILURE_POLICY: { [K in UpstreamFailure["kind"]]: FailurePolicy } =
     retry: true,
     keyFault: true,
     key: "suspend",
+    answer: (f) => fail(503, "server_error", "no_key_available", "no_key", `No usable Gemini key: ${f.message}`),
+  },
+  // Imagen on a key whose project is not billed (src/gemini/classify.ts): the next paid key may
+  // be billed. Only that model is blocked on the key, the key serves every other model.
+  model_refused: {
+    retry: true,
+    keyFault: true,
+    key: "refuse_model",
     answer: (f) => fail(503, "server_error", "no_key_available", "no_key", `No usable Gemini key: ${f.message}`),
   },
   overloaded: {
