@@ -11,8 +11,14 @@ export interface GeminiRequest {
   apiKey: string;
   /** Path under /v1beta/, e.g. "models/gemini-2.5-flash:generateContent". */
   path: string;
-  method?: "GET" | "POST";
+  method?: "GET" | "POST" | "PATCH" | "DELETE";
+  /** Under /upload/v1beta/ (file uploads) instead of /v1beta/. */
+  upload?: boolean;
+  /** Headers besides the key and the content type (an upload's X-Goog-Upload-*). */
+  headers?: Record<string, string>;
   body?: unknown;
+  /** Sent as is instead of `body` as JSON; a stream goes through without being buffered. */
+  rawBody?: ReadableStream<Uint8Array> | string | null;
   query?: Record<string, string>;
   /** The client's disconnect. */
   signal?: AbortSignal;
@@ -31,7 +37,7 @@ export type GeminiAttempt =
  * cannot leak into logs. Non-2xx answers are read and classified here.
  */
 export async function callGemini(request: GeminiRequest): Promise<GeminiAttempt> {
-  const url = new URL(`/v1beta/${request.path}`, request.base || DEFAULT_GEMINI_API_BASE);
+  const url = new URL(`/${request.upload ? "upload/" : ""}v1beta/${request.path}`, request.base || DEFAULT_GEMINI_API_BASE);
   for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
 
   const controller = new AbortController();
@@ -40,15 +46,19 @@ export async function callGemini(request: GeminiRequest): Promise<GeminiAttempt>
   request.signal?.addEventListener("abort", onClientAbort, { once: true });
 
   try {
+    const raw = request.rawBody !== undefined;
     const response = await fetch(url, {
       method: request.method ?? "POST",
       headers: {
+        ...request.headers,
         "x-goog-api-key": request.apiKey,
-        ...(request.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(request.body !== undefined && !raw ? { "content-type": "application/json" } : {}),
       },
-      body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+      body: raw ? request.rawBody : request.body !== undefined ? JSON.stringify(request.body) : undefined,
+      // A streamed request body (an upload) is sent as it arrives.
+      ...(raw && request.rawBody instanceof ReadableStream ? { duplex: "half" } : {}),
       signal: controller.signal,
-    });
+    } as RequestInit);
     if (response.ok && request.stream) {
       clearTimeout(timer);
       return { ok: true, response };
