@@ -14,6 +14,8 @@ interface GoogleErrorBody {
 
 const DEFAULT_COOLDOWN_MS = 60_000;
 
+const FILE_OR_CACHE = /\bFile\b|CachedContent|cached content/i;
+
 /**
  * google.rpc.ErrorInfo reasons that refuse the key's own project or the key's restrictions,
  * whatever the HTTP status: another key (another project) may well succeed. Prefix of the
@@ -51,6 +53,12 @@ export function classifyUpstreamError(status: number, bodyText: string): Upstrea
   if (/only accessible to billed users/i.test(message)) return { kind: "model_refused", message };
   const projectReason = reasons.find((r) => PROJECT_REFUSALS[r] !== undefined);
   if (projectReason) return { kind: "suspended", message: `${PROJECT_REFUSALS[projectReason]}: ${message}` };
+  // "You do not have permission to access the File x or it may not exist", "CachedContent not
+  // found (or permission denied)": a file or cache expired, deleted or under another key — the
+  // request's doing, not the key's (the key stays active).
+  if (status === 403 && FILE_OR_CACHE.test(message) && /permission|not found|not exist/i.test(message)) {
+    return { kind: "file_inaccessible", message };
+  }
   if (status === 403) return { kind: "suspended", message };
   if (error?.status === "FAILED_PRECONDITION") {
     // Google sends these two without ErrorInfo; only the text tells the project's refusal

@@ -12,6 +12,7 @@ export type UpstreamFailure =
   | { kind: "empty"; message: string }
   | { kind: "region"; message: string }
   | { kind: "not_found"; message: string }
+  | { kind: "file_inaccessible"; message: string }
   | { kind: "client"; status: number; googleStatus?: string; message: string }
   | { kind: "client_gone"; message: string };
 

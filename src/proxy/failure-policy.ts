@@ -140,6 +140,16 @@ export const FAILURE_POLICY: { [K in UpstreamFailure["kind"]]: FailurePolicy } =
     key: "none",
     answer: (f) => fail(404, "invalid_request_error", "model_not_found", "client_error", f.message),
   },
+  // A file or cached content Google will not give this key (expired after 48 h, deleted, or
+  // never under it): Google says 403 PERMISSION_DENIED, yet the key is fine and no other key
+  // holds the file. The client hears 404.
+  file_inaccessible: {
+    retry: false,
+    keyFault: false,
+    key: "none",
+    answer: (f) =>
+      fail(404, "invalid_request_error", "file_not_accessible", "client_error", `${f.message} (files expire 48 hours after upload; upload it again)`),
+  },
   client: {
     retry: false,
     keyFault: false,

@@ -18,6 +18,7 @@ const failures = {
   empty: { kind: "empty", message: "empty reply" },
   region: { kind: "region", message: "User location is not supported for the API use." },
   not_found: { kind: "not_found", message: "models/x is not found" },
+  file_inaccessible: { kind: "file_inaccessible", message: "You do not have permission to access the File abc or it may not exist." },
   client: { kind: "client", status: 400, googleStatus: "INVALID_ARGUMENT", message: "bad field" },
   client_gone: { kind: "client_gone", message: "the client closed the connection" },
 } satisfies { [K in UpstreamFailure["kind"]]: Extract<UpstreamFailure, { kind: K }> };
@@ -36,6 +37,7 @@ const rows: Array<[UpstreamFailure["kind"], boolean, boolean, KeyEffect, number,
   ["empty", true, false, "none", 502, "empty_reply", "upstream_error"],
   ["region", false, false, "none", 502, "region_not_supported", "upstream_error"],
   ["not_found", false, false, "none", 404, "model_not_found", "client_error"],
+  ["file_inaccessible", false, false, "none", 404, "file_not_accessible", "client_error"],
   ["client", false, false, "none", 400, "invalid_argument", "client_error"],
   ["client_gone", false, false, "none", 499, "client_disconnected", "aborted"],
 ];
