@@ -18,6 +18,7 @@ interface KeyItem {
   name: string;
   masked: string;
   enabled: boolean;
+  paid: boolean;
   status: string;
   statusReason?: string;
   models: Record<string, { state: string; until?: string; reason?: string }>;
@@ -178,6 +179,34 @@ describe("PATCH and DELETE /api/admin/gemini-keys/{id}", () => {
     const enabled = await session.json<KeyItem>("PATCH", `/api/admin/gemini-keys/${id}`, { enabled: true });
     expect(enabled).toMatchObject({ enabled: true, status: "active" });
     expect((await stateOf(id))?.status).toBe("active");
+  });
+
+  it("marks a key paid and back (stored in the key record, one write per change); a record without the flag reads unpaid", async () => {
+    const session = await admin();
+    const id = await addOne(session, "paid1");
+    expect((await item(session, id)).paid).toBe(false);
+    expect((await store.listKeys()).find((k) => k.id === id)).not.toHaveProperty("paid");
+
+    const kvPut = vi.spyOn(env.GEMINI_KEYS_KV, "put");
+    const paid = await session.json<KeyItem>("PATCH", `/api/admin/gemini-keys/${id}`, { paid: true });
+    expect(paid).toMatchObject({ id, paid: true, enabled: true, status: "active" });
+    expect(kvPut).toHaveBeenCalledTimes(1);
+    expect((await store.listKeys()).find((k) => k.id === id)?.paid).toBe(true);
+    expect((await item(session, id)).paid).toBe(true);
+
+    kvPut.mockClear();
+    await session.json<KeyItem>("PATCH", `/api/admin/gemini-keys/${id}`, { paid: true });
+    expect(kvPut).not.toHaveBeenCalled(); // no change, no write
+
+    const unpaid = await session.json<KeyItem>("PATCH", `/api/admin/gemini-keys/${id}`, { paid: false });
+    expect(unpaid.paid).toBe(false);
+    expect((await item(session, id)).paid).toBe(false);
+
+    for (const bad of [{ paid: "yes" }, { paid: 1 }, { paid: null }]) {
+      const response = await session.request("PATCH", `/api/admin/gemini-keys/${id}`, bad);
+      expect(response.status).toBe(400);
+    }
+    expect((await item(session, id)).paid).toBe(false);
   });
 
   it("answers 404 for an unknown id and 400 for unknown fields", async () => {
