@@ -1,3 +1,4 @@
+import type { ModelConfig } from "../config/schemas";
 import { callGemini } from "../gemini/client";
 import { TranslationError } from "../openai/errors";
 import { KeyPool } from "../pool/key-pool";
@@ -31,11 +32,11 @@ async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, 
   log.endpoint = door.endpoint(parsed);
   log.streamed = door.streamed(parsed);
   const requested = door.modelId(parsed);
-  const { model, targetId, requestedAs } = resolveModel(deps.config, deps.clientKey, requested);
+  const { model, targetId, requestedAs } = requested === null ? NO_MODEL_CHOICE : resolveModel(deps.config, deps.clientKey, requested);
   log.model = targetId;
   log.requestedModel = requestedAs;
-  if (!model) return fail(door, log, modelNotFound(requested));
-  log.category = model.category;
+  if (!model) return fail(door, log, modelNotFound(requested ?? ""));
+  log.category = requested === null ? NO_MODEL.id : model.category;
 
   const limited = await clientLimitReached(deps);
   if (limited) return fail(door, log, limited);
@@ -49,6 +50,7 @@ async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, 
     model,
     maxAttempts: settings.maxAttempts,
     signal: deps.signal,
+    ...(spec.keyId !== undefined ? { pinned: { keyId: spec.keyId, by: spec.pinnedBy ?? "the file or cached content named" } } : {}),
     attempt: async (key) => {
       log.attempted(key.id);
       const call = () =>
@@ -80,6 +82,13 @@ async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, 
   return outcome.kind === "failure" ? fail(door, log, outcome.failure) : respond(outcome.answer, log);
 }
 
+/**
+ * What a call that uses no model (the Files API) runs on: no quota applies to it (custom, no
+ * daily quota), so any usable key serves it; its ledger row says model and category "files".
+ */
+const NO_MODEL: ModelConfig = { id: "files", category: "custom", dailyQuota: null, individualQuota: null };
+const NO_MODEL_CHOICE = { model: NO_MODEL, targetId: NO_MODEL.id, requestedAs: null };
+
 /** A throw after the headers went out, as the failure the answer ends with. */
 function failureOf(error: unknown, request: Request): Concluded {
   if (error instanceof TranslationError) return { kind: "failure", failure: clientFailure(error) };
@@ -90,6 +99,7 @@ function failureOf(error: unknown, request: Request): Concluded {
 function respond(answer: Answer, log: CallLog): Response {
   if (answer.kind === "json") {
     if (answer.end.tokens) log.tokens = answer.end.tokens;
+    if (answer.end.media) log.media = answer.end.media;
     if (answer.end.media) log.media = answer.end.media;
     log.markFirstByte();
     log.finish(answer.end.status, answer.end.outcome, answer.end.code ?? null);

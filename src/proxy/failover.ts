@@ -1,8 +1,9 @@
 import type { ModelConfig } from "../config/schemas";
 import type { UpstreamFailure } from "../gemini/failure";
-import type { KeyPool } from "../pool/key-pool";
+import type { KeyPool, Pick } from "../pool/key-pool";
 import type { GeminiKeyRecord } from "../pool/types";
 import { endOfAttempts, FAILURE_POLICY, poolRefusal, type CallFailure } from "./failure-policy";
+import { pinnedRefusal } from "./pinned-refusal";
 
 export type AttemptOutcome<T> = { ok: true; value: T } | { ok: false; failure: UpstreamFailure };
 
@@ -16,6 +17,11 @@ export interface FailoverOptions<T> {
   maxAttempts: number;
   signal?: AbortSignal;
   attempt: (key: GeminiKeyRecord) => Promise<AttemptOutcome<T>>;
+  /**
+   * The one key that may serve the call (a file or cached content lives under it) and what
+   * pins it: no other key is tried, and when that key cannot serve, the answer says why.
+   */
+  pinned?: { keyId: string; by: string };
 }
 
 const CLIENT_GONE: UpstreamFailure = { kind: "client_gone", message: "the client closed the connection" };
@@ -27,7 +33,12 @@ const CLIENT_GONE: UpstreamFailure = { kind: "client_gone", message: "the client
  * the first byte reaches the client: a stream that has started is never retried.
  */
 export async function withFailover<T>(options: FailoverOptions<T>): Promise<FailoverResult<T>> {
-  const { pool, model, signal } = options;
+  const { pool, model, signal, pinned } = options;
+  const pick = (tried: ReadonlySet<string>, now: number, lastResort = true): Pick => {
+    if (!pinned) return pool.pick(model, tried, now, lastResort);
+    if (tried.has(pinned.keyId)) return { ok: false, reason: "no_key", detail: "its key was already tried" };
+    return pool.pickPinned(pinned.keyId, model, now);
+  };
   const tried = new Set<string>();
   const failures: UpstreamFailure[] = [];
   let lastKeyId: string | null = null;
@@ -42,13 +53,13 @@ export async function withFailover<T>(options: FailoverOptions<T>): Promise<Fail
     // A key sidelined after Google's 5xx is a last resort once per call, and never after Google
     // failed this call: an overloaded Google gets one call per client call, not maxAttempts.
     const lastResort = !lastResortUsed && failures.every((f) => FAILURE_POLICY[f.kind].keyFault);
-    const pick = pool.pick(model, tried, Date.now(), lastResort);
-    if (!pick.ok) {
+    const picked = pick(tried, Date.now(), lastResort);
+    if (!picked.ok) {
       if (failures.length > 0) break;
-      return failed(poolRefusal(pick, Date.now()));
+      return failed(pinned ? pinnedRefusal(picked, pinned.by, Date.now()) : poolRefusal(picked, Date.now()));
     }
-    const key = pick.key;
-    if (pick.lastResort) lastResortUsed = true;
+    const key = picked.key;
+    if (picked.lastResort) lastResortUsed = true;
     tried.add(key.id);
     lastKeyId = key.id;
     const release = pool.reserve(key.id, model.id);
@@ -66,7 +77,10 @@ export async function withFailover<T>(options: FailoverOptions<T>): Promise<Fail
     if (!FAILURE_POLICY[failure.kind].retry) break;
   }
   const now = Date.now();
-  const next = pool.pick(model, new Set(), now);
+  const next = pick(new Set(), now);
+  // The pinned key failed on its own fault (rate limited, invalid): say why, and until when.
+  const last = failures[failures.length - 1];
+  if (pinned && !next.ok && last && FAILURE_POLICY[last.kind].keyFault) return failed(pinnedRefusal(next, pinned.by, now));
   return failed(endOfAttempts(failures, next.ok ? { ok: true } : next, now));
 }
 
