@@ -1,14 +1,17 @@
 import { z } from "zod";
 import type { GenerateContentRequest, GenerateContentResponse, GenerationConfig, Part } from "../gemini/types";
 import { toBase64 } from "../util/base64";
+import { isImagenModel } from "../pool/availability";
 import { TranslationError } from "./errors";
 import { isFilteredFinish } from "./finish-reason";
+import { PERSON_GENERATION, type PersonGeneration } from "./imagen";
 import { isBase64, isRemoteUrl, parseDataUri, type RemoteMedia } from "./media";
 import { parseWith } from "./schemas";
 import { usageFromGemini, type UsageFigures } from "./usage";
 
 // POST /v1/images/generations (JSON) and /v1/images/edits (multipart) ⇄ generateContent on a
-// Gemini image model ("Nano Banana") with responseModalities ["IMAGE"].
+// Gemini image model ("Nano Banana") with responseModalities ["IMAGE"]; generations with an
+// Imagen model go to `:predict` instead (src/openai/imagen.ts).
 
 /** The model when the client names none (OpenAI's default would be dall-e-2). */
 export const DEFAULT_IMAGE_MODEL = "gemini-2.5-flash-image";
@@ -22,12 +25,14 @@ export interface ImageRequest {
   imageConfig?: NonNullable<GenerationConfig["imageConfig"]>;
   /** the images to edit (edits only), in order */
   images: { mimeType: string; data: string }[];
+  /** Imagen only (`person_generation`, not OpenAI's): whether people may be drawn */
+  personGeneration?: PersonGeneration;
 }
 
-/** Imagen models speak Google's `:predict`, which this proxy does not serve. */
-export function refuseImagen(model: string): void {
-  if (/^(models\/)?imagen-/i.test(model)) {
-    throw new TranslationError(`Imagen models ('${model}') are not served; only Gemini image models (e.g. ${DEFAULT_IMAGE_MODEL}) are.`, {
+/** Imagen makes images from text only: the Gemini API has no Imagen edit. */
+export function refuseImagenEdit(model: string): void {
+  if (isImagenModel(model)) {
+    throw new TranslationError(`Imagen models ('${model.slice(0, 80)}') cannot edit images through the Gemini API; use a Gemini image model (e.g. ${DEFAULT_IMAGE_MODEL}).`, {
       param: "model",
       code: "unsupported_model",
     });
@@ -79,6 +84,7 @@ const generationSchema = z.looseObject({
   n: z.int().min(1).max(MAX_IMAGES).nullish(),
   size: z.string().nullish(),
   response_format: z.string().nullish(),
+  person_generation: z.enum(PERSON_GENERATION).nullish(),
   // quality, style, background, moderation, output_format, user: no Gemini counterpart, ignored
 });
 
@@ -87,9 +93,15 @@ export function parseImageGeneration(json: unknown): ImageRequest {
   const body = parseWith(generationSchema, json);
   checkResponseFormat(body.response_format);
   const model = body.model ?? DEFAULT_IMAGE_MODEL;
-  refuseImagen(model);
   const imageConfig = imageConfigForSize(body.size);
-  return { model, prompt: body.prompt, n: body.n ?? 1, images: [], ...(imageConfig ? { imageConfig } : {}) };
+  return {
+    model,
+    prompt: body.prompt,
+    n: body.n ?? 1,
+    images: [],
+    ...(imageConfig ? { imageConfig } : {}),
+    ...(body.person_generation ? { personGeneration: body.person_generation } : {}),
+  };
 }
 
 const IMAGE_TYPES = new Set(["image/png", "image/jpeg", "image/webp", "image/heic", "image/heif"]);
@@ -139,7 +151,7 @@ export async function parseImageEdit(form: FormData): Promise<ImageRequest> {
     throw new TranslationError(`Invalid value for 'n': it must be an integer from 1 to ${MAX_IMAGES}.`, { param: "n" });
   }
   const model = text(form, "model") || DEFAULT_IMAGE_MODEL;
-  refuseImagen(model);
+  refuseImagenEdit(model);
   const imageConfig = imageConfigForSize(text(form, "size"));
   return { model, prompt, n, images, ...(imageConfig ? { imageConfig } : {}) };
 }
@@ -177,7 +189,7 @@ export function parseImageEditJson(json: unknown): { request: ImageRequest; refs
   });
   checkResponseFormat(body.response_format);
   const model = body.model ?? DEFAULT_IMAGE_MODEL;
-  refuseImagen(model);
+  refuseImagenEdit(model);
   const imageConfig = imageConfigForSize(body.size);
   return { request: { model, prompt: body.prompt, n: body.n ?? 1, images: [], ...(imageConfig ? { imageConfig } : {}) }, refs };
 }
@@ -222,7 +234,7 @@ export function mergeImageReplies(replies: readonly GenerateContentResponse[]): 
 }
 
 export type ImagesAnswer =
-  | { ok: true; body: object; usage: UsageFigures }
+  | { ok: true; body: object; usage: UsageFigures; /** how many images the answer holds */ images: number }
   | { ok: false; blocked: boolean; status: 400 | 502; code: string; message: string; usage: UsageFigures };
 
 const EXTENSION_BY_TYPE: Readonly<Record<string, string>> = { "image/png": "png", "image/jpeg": "jpeg", "image/webp": "webp" };
@@ -258,5 +270,5 @@ export function toImagesResponse(reply: GenerateContentResponse, created: number
   };
   const format = EXTENSION_BY_TYPE[images[0]!.mimeType];
   if (format) body.output_format = format;
-  return { ok: true, body, usage };
+  return { ok: true, body, usage, images: images.length };
 }

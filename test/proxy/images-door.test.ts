@@ -115,7 +115,6 @@ describe("POST /v1/images/generations", () => {
 
   it.each<[string, Json, string, string]>([
     ["response_format url", { response_format: "url" }, "response_format", "unsupported_value"],
-    ["an Imagen model", { model: "imagen-4.0-generate-001" }, "model", "unsupported_model"],
     ["n over 4", { n: 5 }, "n", "invalid_value"],
     ["a malformed size", { size: "big" }, "size", "invalid_value"],
     ["no prompt", { prompt: undefined }, "prompt", "missing_required_parameter"],

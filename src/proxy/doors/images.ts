@@ -1,16 +1,18 @@
 import type { GenerateContentResponse } from "../../gemini/types";
 import { openAIError } from "../../openai/errors";
+import { fromImagenReply, toImagenRequest, type ImagenReply } from "../../openai/imagen";
 import {
   inlineImageRefs,
   mergeImageReplies,
   parseImageEdit,
   parseImageEditJson,
   parseImageGeneration,
-  refuseImagen,
+  refuseImagenEdit,
   toGeminiImageRequest,
   toImagesResponse,
   type ImageRequest,
 } from "../../openai/images";
+import { isImagenModel } from "../../pool/availability";
 import { isRemoteUrl } from "../../openai/media";
 import { isEmptyReply } from "../../openai/response";
 import { TranslationError } from "../../openai/errors";
@@ -21,19 +23,31 @@ import { readFormBody } from "../read-form";
 import { fetchRemoteMedia } from "../remote-media";
 import { bareModelId } from "../resolve-model";
 
-type ImagesDoor = FrontDoor<ImageRequest, GenerateContentResponse>;
+/** The request, and whether the model it resolved to is an Imagen one (known once prepared). */
+type ImagesCall = ImageRequest & { imagen?: boolean };
+type ImagesReply = { kind: "gemini"; reply: GenerateContentResponse } | { kind: "imagen"; reply: ImagenReply };
+type ImagesDoor = FrontDoor<ImagesCall, ImagesReply>;
 
-/** What both image doors share: n generateContent calls on one key, one image each. */
+/**
+ * What both image doors share. A Gemini image model: n generateContent calls on one key, one
+ * image each. An Imagen model (generations only, on keys marked paid): one `:predict` for n.
+ */
 const common: Omit<ImagesDoor, "endpoint" | "parse"> = {
   renderFailure: openAIFailure,
   modelId: (request) => bareModelId(request.model),
   streamed: () => false,
   async prepare(request, model) {
-    refuseImagen(model.id); // an alias may point at one
+    if (isImagenModel(model.id)) {
+      // The name may be an alias of an Imagen model: only now is the model known.
+      if (request.images.length > 0) refuseImagenEdit(model.id);
+      request.imagen = true;
+      return { path: `models/${model.id}:predict`, body: toImagenRequest(request) };
+    }
     return { path: `models/${model.id}:generateContent`, body: toGeminiImageRequest(request) };
   },
   // n images: the first call's answer plus n-1 more calls at once on the same key.
   async accept(response, request, again) {
+    if (request.imagen) return { ok: true, value: { kind: "imagen", reply: (await response.json()) as ImagenReply } };
     const more = await Promise.all(Array.from({ length: request.n - 1 }, again));
     const replies = [(await response.json()) as GenerateContentResponse];
     const failed = more.find((attempt) => !attempt.ok);
@@ -43,16 +57,19 @@ const common: Omit<ImagesDoor, "endpoint" | "parse"> = {
     }
     for (const attempt of more) if (attempt.ok) replies.push((await attempt.response.json()) as GenerateContentResponse);
     if (replies.some(isEmptyReply)) return { ok: false, failure: { kind: "empty", message: "empty reply" } };
-    return { ok: true, value: mergeImageReplies(replies) };
+    return { ok: true, value: { kind: "gemini", reply: mergeImageReplies(replies) } };
   },
   async answer(reply, _request, { deps }): Promise<Answer> {
-    const answer = toImagesResponse(reply, Math.floor(deps.receivedAt / 1000));
-    if (answer.ok) return { kind: "json", body: answer.body, end: { status: 200, outcome: "ok", tokens: answer.usage } };
+    const created = Math.floor(deps.receivedAt / 1000);
+    const answer = reply.kind === "imagen" ? fromImagenReply(reply.reply, created) : toImagesResponse(reply.reply, created);
+    if (answer.ok) {
+      return { kind: "json", body: answer.body, end: { status: 200, outcome: "ok", tokens: answer.usage, media: { images: answer.images } } };
+    }
     const type = answer.status === 400 ? "invalid_request_error" : "server_error";
     return {
       kind: "json",
       body: openAIError(answer.message, type, answer.code, answer.status === 400 ? "prompt" : null),
-      end: { status: answer.status, outcome: answer.blocked ? "blocked" : "upstream_error", code: answer.code, tokens: answer.usage },
+      end: { status: answer.status, outcome: answer.blocked ? "blocked" : "upstream_error", code: answer.code, tokens: answer.usage, media: { images: 0 } },
     };
   },
 };
