@@ -411,3 +411,210 @@ describe("models, tokens and embeddings", () => {
     expect(parts.some((p: any) => p.functionCall && p.thoughtSignature)).toBe(true);
   });
 });
+
+describe("Files API, cachedContents and Imagen: resources belong to the key that made them", () => {
+  const OTHER = fakeGeminiKey();
+  const api = (p: string, init: { method?: string; key?: string | null; body?: unknown; headers?: Record<string, string> } = {}) => {
+    const key = init.key === undefined ? KEY : init.key;
+    return fetch(`${fakeUrl()}${p}`, {
+      method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+      headers: { ...(init.body === undefined ? {} : { "content-type": "application/json" }), ...(key ? { "x-goog-api-key": key } : {}), ...init.headers },
+      body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
+    });
+  };
+  const BYTES = new TextEncoder().encode("%PDF-1.4 fake document bytes\n");
+
+  /** Google's resumable upload: a start with the key, then the bytes to the URL it answered. */
+  async function upload(key = KEY) {
+    const start = await api("/upload/v1beta/files", {
+      key,
+      body: { file: { display_name: "report.pdf" } },
+      headers: {
+        "X-Goog-Upload-Protocol": "resumable",
+        "X-Goog-Upload-Command": "start",
+        "X-Goog-Upload-Header-Content-Length": String(BYTES.length),
+        "X-Goog-Upload-Header-Content-Type": "application/pdf",
+      },
+    });
+    expect(start.status).toBe(200);
+    expect(start.headers.get("x-goog-upload-status")).toBe("active");
+    const uploadUrl = start.headers.get("x-goog-upload-url")!;
+    const done = await fetch(uploadUrl, {
+      method: "POST",
+      headers: { "X-Goog-Upload-Command": "upload, finalize", "X-Goog-Upload-Offset": "0" },
+      body: BYTES,
+    });
+    expect(done.status).toBe(200);
+    expect(done.headers.get("x-goog-upload-status")).toBe("final");
+    return { uploadUrl, file: (await done.json()).file };
+  }
+  const sha256Base64Hex = async (bytes: Uint8Array<ArrayBuffer>) => {
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    return btoa([...digest].map((b) => b.toString(16).padStart(2, "0")).join(""));
+  };
+
+  it("upload round trip: start -> bytes -> File resource; get, list and delete it", async () => {
+    const { uploadUrl, file } = await upload();
+    expect(uploadUrl).toMatch(new RegExp(`^${fakeUrl()}/upload/v1beta/files\\?upload_id=[a-z0-9]+&upload_protocol=resumable$`));
+    expect(uploadUrl).not.toContain(KEY);
+    const id = file.name.slice("files/".length);
+    expect(file).toEqual({
+      name: expect.stringMatching(/^files\/[a-z0-9]{12}$/),
+      displayName: "report.pdf",
+      mimeType: "application/pdf",
+      sizeBytes: String(BYTES.length),
+      createTime: expect.any(String),
+      updateTime: expect.any(String),
+      expirationTime: expect.any(String),
+      sha256Hash: await sha256Base64Hex(BYTES),
+      uri: `${fakeUrl()}/v1beta/files/${id}`,
+      state: "ACTIVE",
+      source: "UPLOADED",
+    });
+    expect(Date.parse(file.expirationTime) - Date.parse(file.createTime)).toBe(48 * 3600_000);
+
+    expect(await (await api(`/v1beta/files/${id}`)).json()).toEqual(file);
+    expect(await (await api("/v1beta/files")).json()).toEqual({ files: [file] });
+    const del = await api(`/v1beta/files/${id}`, { method: "DELETE" });
+    expect(del.status).toBe(200);
+    expect(await del.json()).toEqual({});
+    expect((await api(`/v1beta/files/${id}`)).status).toBe(403);
+    expect(await (await api("/v1beta/files")).json()).toEqual({});
+
+    const requests = await fake.requests();
+    expect(requests.map((r) => r.action)).toEqual(["uploadStart", "uploadFinalize", "getFile", "listFiles", "deleteFile", "getFile", "listFiles"]);
+    expect(requests[0]!.apiKey).toBe(KEY);
+    expect(requests[1]).toMatchObject({ apiKey: null, resourceOwner: KEY, body: `[${BYTES.length} bytes]` });
+  });
+
+  it("uploads in chunks at the announced offsets, and refuses a wrong offset", async () => {
+    const start = await api("/upload/v1beta/files", {
+      body: { file: { displayName: "two-parts.bin" } },
+      headers: { "X-Goog-Upload-Protocol": "resumable", "X-Goog-Upload-Command": "start", "X-Goog-Upload-Header-Content-Type": "application/octet-stream" },
+    });
+    const url = start.headers.get("x-goog-upload-url")!;
+    const send = (offset: number, command: string, body: Uint8Array<ArrayBuffer>) =>
+      fetch(url, { method: "POST", headers: { "X-Goog-Upload-Command": command, "X-Goog-Upload-Offset": String(offset) }, body });
+    const first = await send(0, "upload", BYTES.subarray(0, 10));
+    expect(first.headers.get("x-goog-upload-status")).toBe("active");
+    expect((await send(3, "upload, finalize", BYTES.subarray(10))).status).toBe(400);
+    const { file } = await (await send(10, "upload, finalize", BYTES.subarray(10))).json();
+    expect(file.sizeBytes).toBe(String(BYTES.length));
+    expect(file.sha256Hash).toBe(await sha256Base64Hex(BYTES));
+  });
+
+  it("ownership: another key gets Google's 403 for the file, by GET, DELETE and fileData in generateContent", async () => {
+    const { file } = await upload(KEY);
+    const id = file.name.slice("files/".length);
+    const denied = { error: { code: 403, message: `You do not have permission to access the File ${id} or it may not exist.`, status: "PERMISSION_DENIED" } };
+    for (const method of ["GET", "DELETE"]) {
+      const res = await api(`/v1beta/files/${id}`, { method, key: OTHER });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual(denied);
+    }
+    expect(await (await api("/v1beta/files", { key: OTHER })).json()).toEqual({});
+
+    const withFile = { contents: [{ role: "user", parts: [{ fileData: { mimeType: "application/pdf", fileUri: file.uri } }, { text: "Summarise" }] }] };
+    expect((await generate(withFile)).status).toBe(200);
+    const other = await generate(withFile, { key: OTHER });
+    expect(other.status).toBe(403);
+    expect(await other.json()).toEqual(denied);
+    const streamed = await call("gemini-2.5-flash", "streamGenerateContent", withFile, { key: OTHER, query: "?alt=sse" });
+    expect(streamed.status).toBe(403);
+
+    const calls = (await fake.requests()).filter((r) => r.action === "generateContent" || r.action === "streamGenerateContent");
+    expect(calls.map((r) => [r.apiKey, r.status, r.outcome])).toEqual([
+      [KEY, 200, "ok"],
+      [OTHER, 403, "permission_denied"],
+      [OTHER, 403, "permission_denied"],
+    ]);
+    // The owner still has it: a refused call changed nothing.
+    expect((await api(`/v1beta/files/${id}`)).status).toBe(200);
+  });
+
+  it("cachedContents: create, get, update ttl, use (cached tokens counted), other key 403, delete", async () => {
+    const created = await api("/v1beta/cachedContents", {
+      body: {
+        model: "models/gemini-2.5-flash",
+        displayName: "handbook",
+        systemInstruction: { parts: [{ text: "You answer from the handbook." }] },
+        contents: [{ role: "user", parts: [{ text: "x".repeat(4000) }] }],
+        ttl: "600s",
+      },
+    });
+    expect(created.status).toBe(200);
+    const cache = await created.json();
+    expect(cache).toEqual({
+      name: expect.stringMatching(/^cachedContents\/[a-z0-9]+$/),
+      model: "models/gemini-2.5-flash",
+      displayName: "handbook",
+      createTime: expect.any(String),
+      updateTime: expect.any(String),
+      expireTime: expect.any(String),
+      usageMetadata: { totalTokenCount: 1008 },
+    });
+    expect(Date.parse(cache.expireTime) - Date.parse(cache.createTime)).toBe(600_000);
+    const path = `/v1beta/${cache.name}`;
+    expect(await (await api(path)).json()).toEqual(cache);
+
+    const patched = await (await api(`${path}?updateMask=ttl`, { method: "PATCH", body: { ttl: "7200s" } })).json();
+    expect(Date.parse(patched.expireTime) - Date.parse(patched.updateTime)).toBe(7_200_000);
+    expect(await (await api("/v1beta/cachedContents")).json()).toEqual({ cachedContents: [patched] });
+
+    const ask = { cachedContent: cache.name, contents: [{ role: "user", parts: [{ text: "Say hello" }] }] };
+    const used = await (await generate(ask)).json();
+    expect(used.usageMetadata).toMatchObject({ cachedContentTokenCount: 1008, promptTokenCount: 1011, totalTokenCount: 1017 });
+    const withConfig = await generate({ ...ask, systemInstruction: { parts: [{ text: "again" }] } });
+    expect(withConfig.status).toBe(400);
+    expect((await withConfig.json()).error.message).toMatch(/^CachedContent can not be used with GenerateContent request setting system_instruction, tools or tool_config\./);
+
+    const denied = { error: { code: 403, message: "CachedContent not found (or permission denied)", status: "PERMISSION_DENIED" } };
+    for (const res of [await api(path, { key: OTHER }), await api(path, { method: "DELETE", key: OTHER }), await generate(ask, { key: OTHER })]) {
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual(denied);
+    }
+    expect(await (await api("/v1beta/cachedContents", { key: OTHER })).json()).toEqual({});
+
+    expect(await (await api(path, { method: "DELETE" })).json()).toEqual({});
+    const afterDelete = await generate(ask);
+    expect(afterDelete.status).toBe(403);
+    expect(await afterDelete.json()).toEqual(denied);
+    // A name the fake never issued passes, so tests may name made-up caches.
+    expect((await generate({ ...ask, cachedContent: "cachedContents/made-up" })).status).toBe(200);
+  });
+
+  it("Imagen predict answers sampleCount PNGs", async () => {
+    const res = await call("imagen-4.0-generate-001", "predict", { instances: [{ prompt: "A red bicycle" }], parameters: { sampleCount: 3, aspectRatio: "16:9" } });
+    expect(res.status).toBe(200);
+    const { predictions } = await res.json();
+    expect(predictions).toHaveLength(3);
+    for (const p of predictions) {
+      expect(p.mimeType).toBe("image/png");
+      const png = Uint8Array.from(atob(p.bytesBase64Encoded), (c) => c.charCodeAt(0));
+      expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    }
+    expect((await call("imagen-4.0-generate-001", "predict", { instances: [{ prompt: "x" }] }).then((r) => r.json())).predictions).toHaveLength(4);
+    expect((await call("imagen-4.0-generate-001", "predict", { instances: [{ prompt: "x" }], parameters: { sampleCount: 5 } })).status).toBe(400);
+    expect((await call("gemini-2.5-flash", "predict", { instances: [{ prompt: "x" }] })).status).toBe(404);
+    const req = (await fake.requests())[0]!;
+    expect(req).toMatchObject({ action: "predict", model: "imagen-4.0-generate-001", apiKey: KEY, status: 200 });
+  });
+
+  it("Imagen on a key marked free: Google's 400 for billed users only", async () => {
+    await fake.setTier(OTHER, "free");
+    const res = await call("imagen-4.0-generate-001", "predict", { instances: [{ prompt: "A red bicycle" }] }, { key: OTHER });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { code: 400, message: "Imagen API is only accessible to billed users at this time.", status: "INVALID_ARGUMENT" } });
+    expect((await call("imagen-4.0-generate-001", "predict", { instances: [{ prompt: "A red bicycle" }] })).status).toBe(200);
+    expect((await generate(USER_HELLO, { key: OTHER })).status).toBe(200);
+    expect((await fake.state()).tiers).toEqual({ [OTHER]: "free" });
+  });
+
+  it("auth applies to the resource routes: no key 403, an invalid key 400", async () => {
+    expect((await api("/v1beta/files", { key: null })).status).toBe(403);
+    await fake.setKey(OTHER, "invalid");
+    const res = await api("/v1beta/cachedContents", { key: OTHER });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.details[0].reason).toBe("API_KEY_INVALID");
+  });
+});

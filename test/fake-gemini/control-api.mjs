@@ -56,6 +56,9 @@ export function handleControl(state, req, res, url, parsed) {
         reply: state.reply,
         settings: state.settings,
         models: state.models.map((m) => m.name),
+        tiers: Object.fromEntries(state.tiers),
+        files: [...state.files.values()].map((f) => ({ name: f.resource.name, owner: f.owner })),
+        cachedContents: [...state.caches.values()].map((c) => ({ name: c.resource.name, owner: c.owner })),
       });
     default:
       return sendJson(res, 404, { error: `no control route ${route}` });

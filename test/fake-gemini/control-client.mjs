@@ -39,6 +39,14 @@ export function fakeGeminiControl(baseUrl) {
      * @param {import("./state.mjs").OnceItem[]} once
      */
     script: (key, once) => call("POST", "/__control/keys", { key, once }),
+    /**
+     * Billing of one or more keys: "free" keys get Google's 400 on Imagen (:predict); keys are "paid" until marked.
+     * @param {string | string[]} key
+     * @param {"free" | "paid"} tier
+     */
+    setTier: (key, tier) => call("POST", "/__control/keys", Array.isArray(key) ? { keys: key, tier } : { key, tier }),
+    /** @returns {Promise<any>} what is configured, with the files and cachedContents held and the key owning each */
+    state: () => call("GET", "/__control/state"),
     /** @param {import("./replies.mjs").ReplyConfig} config the default answer ({} restores "Hello from fake Gemini") */
     reply: (config) => call("POST", "/__control/reply", config),
     /** @param {{ unknownKeys?: "ok" | "invalid", retryDelay?: string }} settings */

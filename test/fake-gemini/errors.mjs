@@ -137,3 +137,31 @@ export function invalidArgument(message, fieldViolations) {
 export function unknownRoute() {
   return googleError(404, "NOT_FOUND", "Requested entity was not found.");
 }
+
+/**
+ * 403 for a File that is not the caller's, or does not exist (Google does not tell the two
+ * apart). The message names the bare id, as in bodies quoted in public threads.
+ * @param {string} id the id after "files/"
+ */
+export function fileAccessDenied(id) {
+  return googleError(403, "PERMISSION_DENIED", `You do not have permission to access the File ${id} or it may not exist.`);
+}
+
+/** 403 for a cachedContent that is not the caller's, expired or deleted (a recorded live body). */
+export function cachedContentAccessDenied() {
+  return googleError(403, "PERMISSION_DENIED", "CachedContent not found (or permission denied)");
+}
+
+/** 400 when a request names a cachedContent and also sets what the cache holds (a recorded live body). */
+export function cachedContentWithConfig() {
+  return googleError(
+    400,
+    "INVALID_ARGUMENT",
+    "CachedContent can not be used with GenerateContent request setting system_instruction, tools or tool_config.\n\nProposed fix: move those values to CachedContent from GenerateContent request.",
+  );
+}
+
+/** 400 for Imagen on a key without billing, as public threads quote it. */
+export function imagenBilledOnly() {
+  return googleError(400, "INVALID_ARGUMENT", "Imagen API is only accessible to billed users at this time.");
+}

@@ -3,7 +3,10 @@
 // header present -> key usable -> model exists -> request valid -> scripted/behaviour -> answer.
 
 import { behaviourError, isAuthFailure, parseBehaviour } from "./behaviours.mjs";
-import { invalidArgument, modelNotFound, unknownRoute, unregisteredCaller, internalError } from "./errors.mjs";
+import { cacheAccessError, countCachedTokens } from "./cached-contents.mjs";
+import { imagenBilledOnly, invalidArgument, modelNotFound, unknownRoute, unregisteredCaller, internalError } from "./errors.mjs";
+import { fileAccessError } from "./files-api.mjs";
+import { predictResponse, validatePredict } from "./imagen.mjs";
 import { readFixtureJson, replayFixture } from "./fixtures.mjs";
 import { pause, sendJson, sseFrame } from "./http.mjs";
 import {
@@ -21,7 +24,7 @@ import {
   validateGenerateContent,
 } from "./validate.mjs";
 
-const MODEL_METHODS = ["generateContent", "streamGenerateContent", "countTokens", "embedContent", "batchEmbedContents"];
+const MODEL_METHODS = ["generateContent", "streamGenerateContent", "countTokens", "embedContent", "batchEmbedContents", "predict"];
 
 /**
  * @param {string} pathname
@@ -98,6 +101,11 @@ export async function handleGemini(call) {
   const body = /** @type {any} */ (call.body.value);
   const invalid = validate(route.action, body, model);
   if (invalid) return answerError(call, invalid, "validation");
+  // Files and caches live under the key that made them; Imagen needs a billed key.
+  const generates = route.action === "generateContent" || route.action === "streamGenerateContent";
+  const denied = generates ? (fileAccessError(state, key, body) ?? cacheAccessError(state, key, body)) : null;
+  if (denied) return answerError(call, denied, denied.status === 403 ? "permission_denied" : "validation");
+  if (route.action === "predict" && state.tiers.get(key) === "free") return answerError(call, imagenBilledOnly(), "free_key");
 
   let behaviour = standing;
   let reply = state.reply;
@@ -126,6 +134,7 @@ export async function handleGemini(call) {
   switch (route.action) {
     case "generateContent": {
       const out = behaviour.kind === "empty" ? emptyResponse(body, model) : reply.fixture ? /** @type {{ body: object }} */ (replayFixture(reply.fixture, false)).body : generateResponse(body, model, reply);
+      countCachedTokens(state, body, [out]);
       return answer(call, 200, out, outcome);
     }
     case "streamGenerateContent": {
@@ -135,6 +144,7 @@ export async function handleGemini(call) {
           : reply.fixture
             ? /** @type {{ chunks: object[] }} */ (replayFixture(reply.fixture, true)).chunks
             : generateStreamChunks(body, model, reply);
+      countCachedTokens(state, body, /** @type {object[]} */ (chunks));
       return stream(call, /** @type {object[]} */ (chunks), behaviour, reply.chunkDelayMs ?? 0, outcome);
     }
     case "countTokens":
@@ -143,6 +153,8 @@ export async function handleGemini(call) {
       return answer(call, 200, { embedding: embedOne(body) }, outcome);
     case "batchEmbedContents":
       return answer(call, 200, { embeddings: body.requests.map(embedOne) }, outcome);
+    case "predict":
+      return answer(call, 200, predictResponse(body), outcome);
   }
 }
 
@@ -155,6 +167,7 @@ function validate(action, body, model) {
   if (action === "generateContent" || action === "streamGenerateContent") return validateGenerateContent(body, model);
   if (action === "embedContent") return validateEmbedContent(body);
   if (action === "batchEmbedContents") return validateBatchEmbedContents(body);
+  if (action === "predict") return validatePredict(body);
   return validateCountTokens(body);
 }
 

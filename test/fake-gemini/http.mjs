@@ -2,14 +2,14 @@
 
 /**
  * @param {import("node:http").IncomingMessage} req
- * @returns {Promise<string>}
+ * @returns {Promise<Buffer>} the raw bytes (uploads are binary)
  */
 export function readBody(req) {
   return new Promise((resolve, reject) => {
     /** @type {Buffer[]} */
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
@@ -30,14 +30,16 @@ export function parseJson(text) {
 /**
  * @param {import("node:http").ServerResponse} res
  * @param {number} status
- * @param {unknown} body
+ * @param {unknown} body undefined sends no body (an upload start answers only headers)
+ * @param {Record<string, string>} [headers]
  */
-export function sendJson(res, status, body) {
+export function sendJson(res, status, body, headers = {}) {
   if (res.destroyed || res.headersSent) return;
-  const text = JSON.stringify(body, null, 2);
+  const text = body === undefined ? "" : JSON.stringify(body, null, 2);
   res.writeHead(status, {
-    "content-type": "application/json; charset=UTF-8",
+    ...(body === undefined ? {} : { "content-type": "application/json; charset=UTF-8" }),
     "content-length": Buffer.byteLength(text),
+    ...headers,
   });
   res.end(text);
 }

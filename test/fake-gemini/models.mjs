@@ -4,6 +4,8 @@
 const CHAT_METHODS = ["generateContent", "countTokens", "createCachedContent", "batchGenerateContent"];
 const EMBED_METHODS = ["embedContent", "countTextTokens", "countTokens"];
 
+const PREDICT_METHODS = ["predict"];
+
 /**
  * @typedef {{ name: string, version: string, displayName: string, description: string,
  *   inputTokenLimit: number, outputTokenLimit: number, supportedGenerationMethods: string[],
@@ -17,6 +19,17 @@ const EMBED_METHODS = ["embedContent", "countTextTokens", "countTokens"];
  * @returns {GeminiModel}
  */
 export function modelResource(id, displayName, opts = {}) {
+  if (/^imagen-/.test(id)) {
+    return {
+      name: `models/${id}`,
+      version: "001",
+      displayName,
+      description: `${displayName} (fake)`,
+      inputTokenLimit: 480,
+      outputTokenLimit: 8192,
+      supportedGenerationMethods: PREDICT_METHODS,
+    };
+  }
   if (opts.embed) {
     return {
       name: `models/${id}`,
@@ -58,6 +71,9 @@ export function defaultModels() {
     modelResource("gemini-2.5-pro-preview-tts", "Gemini 2.5 Pro Preview TTS"),
     modelResource("gemini-2.5-flash-image", "Gemini 2.5 Flash Image"),
     modelResource("gemini-3.1-flash-image", "Gemini 3.1 Flash Image"),
+    modelResource("imagen-4.0-generate-001", "Imagen 4"),
+    modelResource("imagen-4.0-fast-generate-001", "Imagen 4 Fast"),
+    modelResource("imagen-4.0-ultra-generate-001", "Imagen 4 Ultra"),
     modelResource("gemini-embedding-001", "Gemini Embedding 001", { embed: true }),
     modelResource("text-embedding-004", "Text Embedding 004", { embed: true }),
   ];

@@ -3,7 +3,8 @@
 import http from "node:http";
 import { handleControl } from "./control-api.mjs";
 import { handleGemini } from "./gemini-api.mjs";
-import { parseJson, readBody } from "./http.mjs";
+import { parseJson, readBody, sendJson } from "./http.mjs";
+import { handleResources, isResourcePath } from "./resources-api.mjs";
 import { createState } from "./state.mjs";
 
 /**
@@ -56,8 +57,10 @@ export async function startFakeGemini(options = {}) {
  * @param {boolean} log
  */
 async function handle(state, req, res, log) {
-  const url = new URL(req.url ?? "/", "http://127.0.0.1");
-  const text = await readBody(req);
+  // The Host header gives the origin the caller reached (upload URLs and file URIs point back at it).
+  const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
+  const bytes = await readBody(req);
+  const text = bytes.toString("utf8");
   const parsed = parseJson(text);
   if (url.pathname.startsWith("/__control/")) return handleControl(state, req, res, url, parsed);
 
@@ -80,7 +83,16 @@ async function handle(state, req, res, log) {
     outcome: null,
   };
   state.requests.push(record);
-  await handleGemini({ state, record, req, res, url, body: parsed });
+  if (isResourcePath(url.pathname)) {
+    const key = record.apiKey;
+    const reply = await handleResources({ state, record, method: record.method, url, headers: record.headers, bytes, body: parsed, key });
+    record.status = reply.status;
+    record.outcome = reply.outcome;
+    record.response = reply.body ?? null;
+    sendJson(res, reply.status, reply.body, reply.headers);
+  } else {
+    await handleGemini({ state, record, req, res, url, body: parsed });
+  }
   if (log) {
     const flag = record.flags.length ? ` [${record.flags.join(",")}]` : "";
     console.log(`${record.time} ${record.method} ${record.path} -> ${record.status} ${record.outcome}${flag}`);

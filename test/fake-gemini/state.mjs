@@ -23,7 +23,9 @@ import { defaultModels, modelResource } from "./models.mjs";
  * @property {string} method
  * @property {string} path
  * @property {string | null} model
- * @property {string | null} action generateContent | streamGenerateContent | countTokens | embedContent | batchEmbedContents | listModels | getModel
+ * @property {string | null} action generateContent | streamGenerateContent | countTokens | embedContent | batchEmbedContents
+ *   | predict | listModels | getModel | uploadStart | uploadChunk | uploadQuery | uploadFinalize | getFile | listFiles | deleteFile
+ *   | createCachedContent | getCachedContent | listCachedContents | updateCachedContent | deleteCachedContent
  * @property {string | null} apiKey the x-goog-api-key header
  * @property {boolean} keyInQuery true when the URL carried ?key= (never acceptable)
  * @property {Record<string, string>} query
@@ -33,6 +35,7 @@ import { defaultModels, modelResource } from "./models.mjs";
  * @property {number | null} status the status answered (null while still pending)
  * @property {string | null} outcome what answered: "ok", a behaviour name, "once", "validation", ...
  * @property {unknown} [response] the JSON body answered, or for an SSE stream the events sent so far
+ * @property {string} [resourceOwner] for bytes sent to an upload URL (no key header needed): the key that started the upload
  */
 
 export const DEFAULT_SETTINGS = Object.freeze({
@@ -54,6 +57,16 @@ export function createState() {
     reply: {},
     settings: { ...DEFAULT_SETTINGS },
     models: defaultModels(),
+    /** Keys marked "free" (no billing): Imagen refuses them. Unmarked keys are billed. @type {Map<string, "free" | "paid">} */
+    tiers: new Map(),
+    /** Uploaded files by id ("files/<id>"), each with the key that owns it. @type {Map<string, import("./files-api.mjs").StoredFile>} */
+    files: new Map(),
+    /** Resumable uploads under way, by upload_id. @type {Map<string, import("./files-api.mjs").UploadSession>} */
+    uploads: new Map(),
+    /** cachedContents by id, each with the key that owns it. @type {Map<string, import("./cached-contents.mjs").StoredCache>} */
+    caches: new Map(),
+    /** Names of deleted files and caches ("files/x", "cachedContents/y"): naming them is a 403. @type {Set<string>} */
+    gone: new Set(),
     seq: 0,
   };
 }
@@ -93,12 +106,13 @@ export function takeOnce(state, key) {
 
 /**
  * @param {FakeState} state
- * @param {{ key?: string, keys?: string[], behaviour?: string, once?: OnceItem[] }} input
+ * @param {{ key?: string, keys?: string[], behaviour?: string, once?: OnceItem[], tier?: "free" | "paid" }} input
  * @returns {string | null} an error message, or null when applied
  */
 export function configureKeys(state, input) {
   const keys = input.keys ?? (input.key ? [input.key] : []);
   if (keys.length === 0 || keys.some((k) => typeof k !== "string" || k.length === 0)) return "key (or keys) is required";
+  if (input.tier !== undefined && input.tier !== "free" && input.tier !== "paid") return "tier is free | paid";
   let behaviour = null;
   if (input.behaviour !== undefined) {
     behaviour = parseBehaviour(input.behaviour);
@@ -110,6 +124,7 @@ export function configureKeys(state, input) {
     if (problem) return problem;
   }
   for (const key of keys) {
+    if (input.tier) state.tiers.set(key, input.tier);
     if (behaviour) state.behaviours.set(key, behaviour);
     if (input.once?.length) state.once.set(key, [...(state.once.get(key) ?? []), ...input.once]);
   }
