@@ -1,7 +1,7 @@
 /** Shapes of the admin API answers (see docs/panel.md and DESIGN.md §3). */
 
 export type KeyStatus = "active" | "invalid" | "suspended" | "disabled";
-export type ModelState = "ok" | "cooling" | "exhausted";
+export type ModelState = "ok" | "cooling" | "exhausted" | "refused";
 export type Category = "pro" | "flash" | "custom";
 
 export interface GeminiKey {
@@ -9,6 +9,8 @@ export interface GeminiKey {
   name: string;
   masked: string;
   enabled: boolean;
+  /** Marked paid: the only keys Imagen models run on. */
+  paid: boolean;
   status: KeyStatus;
   statusReason?: string;
   models: Record<string, { state: ModelState; until?: string; reason?: string }>;
