@@ -1,8 +1,10 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env";
+import { TranslationError } from "../openai/errors";
 import { authRoutes } from "./auth-routes";
 import { geminiKeyRoutes } from "./gemini-key-routes";
+import { adminBodyRefusal, MAX_ADMIN_BODY_BYTES } from "./json-body";
 import { adminError } from "./errors";
 import { countAdminKv } from "./kv-counting";
 import { modelAliasRoutes } from "./model-alias-routes";
@@ -16,11 +18,14 @@ import { settingsRoutes } from "./settings-routes";
 import { usageRoutes } from "./usage-routes";
 import { workerKeyRoutes } from "./worker-key-routes";
 
-/** Admin bodies are small JSON documents (a pasted key list is the largest). */
-const MAX_ADMIN_BODY_BYTES = 1_000_000;
-
 /** The admin side: `/api/auth/*`, `/api/admin/*` (session required) and the panel pages. */
 export const adminApp = new Hono<AppEnv>();
+
+// A refused body is answered in the admin's shape; anything else goes on to the app's handler.
+adminApp.onError((error, c) => {
+  if (error instanceof TranslationError) return adminBodyRefusal(c, error);
+  throw error;
+});
 
 adminApp.use("/api/*", async (c, next) => {
   await next();

@@ -30,8 +30,7 @@ export const authRoutes = new Hono<AppEnv>()
     }
 
     const body = await readJsonBody(c, loginBody);
-    if (!body.ok) return body.response;
-    if (!timingSafeEqualText(body.data.password, check.secrets.password)) {
+    if (!timingSafeEqualText(body.password, check.secrets.password)) {
       return adminError(c, 401, "wrong_password", "Wrong password.");
     }
     await startSession(c, check.secrets);

@@ -31,9 +31,8 @@ export const geminiKeyRoutes = new Hono<AppEnv>()
   })
   .post("/gemini-keys", async (c) => {
     const body = await readJsonBody(c, addBody);
-    if (!body.ok) return body.response;
-    const { wellFormed, malformed } = parseKeyInput(body.data.keys);
-    const { added, duplicates } = await addKeys(new KeyStore(c.env.GEMINI_KEYS_KV), wellFormed, body.data.name);
+    const { wellFormed, malformed } = parseKeyInput(body.keys);
+    const { added, duplicates } = await addKeys(new KeyStore(c.env.GEMINI_KEYS_KV), wellFormed, body.name);
     return c.json({
       added: added.map((key) => ({ id: key.id, name: key.name, masked: maskSecret(key.secret) })),
       duplicates,
@@ -42,13 +41,11 @@ export const geminiKeyRoutes = new Hono<AppEnv>()
   })
   .post("/gemini-keys/bulk-delete", async (c) => {
     const body = await readJsonBody(c, bulkDeleteBody);
-    if (!body.ok) return body.response;
-    return c.json({ deleted: await deleteKeys(new KeyStore(c.env.GEMINI_KEYS_KV), body.data.ids) });
+    return c.json({ deleted: await deleteKeys(new KeyStore(c.env.GEMINI_KEYS_KV), body.ids) });
   })
   .patch("/gemini-keys/:id", async (c) => {
     const body = await readJsonBody(c, patchBody);
-    if (!body.ok) return body.response;
-    const updated = await updateKey(new KeyStore(c.env.GEMINI_KEYS_KV), c.req.param("id"), body.data);
+    const updated = await updateKey(new KeyStore(c.env.GEMINI_KEYS_KV), c.req.param("id"), body);
     if (!updated) return notFound(c, "Gemini key");
     const view = await readPoolView(c.env, c.get("runtime"));
     return c.json(geminiKeyItem(view, view.keys.find((key) => key.id === updated.id) ?? updated));
@@ -59,11 +56,10 @@ export const geminiKeyRoutes = new Hono<AppEnv>()
   })
   .post("/gemini-keys/:id/test", async (c) => {
     const body = await readJsonBody(c, testBody);
-    if (!body.ok) return body.response;
     const view = await readPoolView(c.env, c.get("runtime"));
     const key = view.keys.find((k) => k.id === c.req.param("id"));
     if (!key) return notFound(c, "Gemini key");
-    const model = body.data.model ?? defaultProbeModel(view.models);
+    const model = body.model ?? defaultProbeModel(view.models);
     const outcome = await probeKey(c.env.GEMINI_API_BASE, key.secret, model);
     const state = await recordProbe(
       new KeyStore(c.env.GEMINI_KEYS_KV),

@@ -1,35 +1,34 @@
 import type { Context } from "hono";
 import type { z } from "zod";
+import { TranslationError } from "../openai/errors";
+import { readJsonBody as readRequestJson } from "../proxy/read-body";
 import { adminError, type FieldIssue } from "./errors";
 import { describeIssues, fieldIssues } from "./zod-issues";
 
-export type BodyResult<T> = { ok: true; data: T } | { ok: false; response: Response };
+/** Admin bodies are small JSON documents (a pasted key list is the largest). */
+export const MAX_ADMIN_BODY_BYTES = 1_000_000;
 
-/**
- * Reads and validates a JSON body. Bad JSON or fields the schema refuses answer 400
- * `invalid_request` (with the field issues), never an exception; the size cap is Hono's
- * bodyLimit in src/admin/admin-app.ts. An empty body reads as `{}` so routes whose fields are
- * all optional accept a bare POST.
- */
-export async function readJsonBody<Schema extends z.ZodType>(
-  c: Context,
-  schema: Schema,
-): Promise<BodyResult<z.output<Schema>>> {
-  const text = await c.req.text();
-  let value: unknown = {};
-  if (text.trim() !== "") {
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return invalid(c, "the body is not valid JSON");
-    }
+/** A body whose fields the schema refuses: a client mistake that carries zod's issue for each field. */
+export class InvalidFields extends TranslationError {
+  constructor(readonly issues: FieldIssue[]) {
+    super(describeIssues(issues) || "invalid body", { code: "invalid_request" });
   }
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return { ok: true, data: parsed.data };
-  const issues = fieldIssues(parsed.error);
-  return invalid(c, describeIssues(issues) || "invalid body", issues);
 }
 
-function invalid(c: Context, message: string, issues?: FieldIssue[]): BodyResult<never> {
-  return { ok: false, response: adminError(c, 400, "invalid_request", message, issues) };
+/**
+ * Reads and validates a JSON body with the proxy's own reader (bounded, depth-checked); every
+ * refusal is thrown as a TranslationError, which `adminBodyRefusal` answers. An empty body reads
+ * as `{}` so routes whose fields are all optional accept a bare POST.
+ */
+export async function readJsonBody<Schema extends z.ZodType>(c: Context, schema: Schema): Promise<z.output<Schema>> {
+  const json = await readRequestJson(c.req.raw, { maxBytes: MAX_ADMIN_BODY_BYTES, emptyAs: {} });
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new InvalidFields(fieldIssues(parsed.error));
+  return parsed.data;
+}
+
+/** A refused body in the admin's shape: 413 `body_too_large`, else 400 `invalid_request` (with the field issues). */
+export function adminBodyRefusal(c: Context, error: TranslationError): Response {
+  if (error.status === 413) return adminError(c, 413, "body_too_large", error.message);
+  return adminError(c, 400, "invalid_request", error.message, error instanceof InvalidFields ? error.issues : undefined);
 }

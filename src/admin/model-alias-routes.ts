@@ -13,14 +13,12 @@ export const modelAliasRoutes = new Hono<AppEnv>()
   .get("/model-aliases", async (c) => c.json(await listAliasItems(new ConfigStore(c.env.WORKER_CONFIG_KV))))
   .post("/model-aliases", async (c) => {
     const body = await readJsonBody(c, modelAliasSchema);
-    if (!body.ok) return body.response;
-    return answer(c, await addAlias(new ConfigStore(c.env.WORKER_CONFIG_KV), body.data), body.data.alias, body.data.model);
+    return answer(c, await addAlias(new ConfigStore(c.env.WORKER_CONFIG_KV), body), body.alias, body.model);
   })
   .put("/model-aliases/:alias", async (c) => {
     const body = await readJsonBody(c, retarget);
-    if (!body.ok) return body.response;
     const alias = c.req.param("alias");
-    return answer(c, await retargetAlias(new ConfigStore(c.env.WORKER_CONFIG_KV), alias, body.data.model), alias, body.data.model);
+    return answer(c, await retargetAlias(new ConfigStore(c.env.WORKER_CONFIG_KV), alias, body.model), alias, body.model);
   })
   .delete("/model-aliases/:alias", async (c) => {
     const deleted = await deleteAlias(new ConfigStore(c.env.WORKER_CONFIG_KV), c.req.param("alias"));

@@ -35,16 +35,14 @@ export const modelRoutes = new Hono<AppEnv>()
   })
   .post("/models", async (c) => {
     const body = await readJsonBody(c, modelConfigSchema);
-    if (!body.ok) return body.response;
-    if (!(await addModel(new ConfigStore(c.env.WORKER_CONFIG_KV), body.data))) {
-      return adminError(c, 409, "duplicate_model", `Model ${body.data.id} is already configured.`);
+    if (!(await addModel(new ConfigStore(c.env.WORKER_CONFIG_KV), body))) {
+      return adminError(c, 409, "duplicate_model", `Model ${body.id} is already configured.`);
     }
-    return c.json(body.data);
+    return c.json(body);
   })
   .put("/models/:id", async (c) => {
     const body = await readJsonBody(c, modelChanges);
-    if (!body.ok) return body.response;
-    const updated = await updateModel(new ConfigStore(c.env.WORKER_CONFIG_KV), c.req.param("id"), body.data);
+    const updated = await updateModel(new ConfigStore(c.env.WORKER_CONFIG_KV), c.req.param("id"), body);
     return updated ? c.json(updated) : notFound(c, "Model");
   })
   .delete("/models/:id", async (c) => {

@@ -9,7 +9,6 @@ export const settingsRoutes = new Hono<AppEnv>()
   .get("/settings", async (c) => c.json(await new ConfigStore(c.env.WORKER_CONFIG_KV).getSettings()))
   .put("/settings", async (c) => {
     const body = await readJsonBody(c, settingsSchema);
-    if (!body.ok) return body.response;
-    await new ConfigStore(c.env.WORKER_CONFIG_KV).saveSettings(body.data);
-    return c.json(body.data);
+    await new ConfigStore(c.env.WORKER_CONFIG_KV).saveSettings(body);
+    return c.json(body);
   });

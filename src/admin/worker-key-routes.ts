@@ -48,14 +48,12 @@ export const workerKeyRoutes = new Hono<AppEnv>()
   })
   .post("/worker-keys", async (c) => {
     const body = await readJsonBody(c, createBody);
-    if (!body.ok) return body.response;
-    const { record, key } = await createWorkerKey(new ConfigStore(c.env.WORKER_CONFIG_KV), body.data.name, body.data.options);
+    const { record, key } = await createWorkerKey(new ConfigStore(c.env.WORKER_CONFIG_KV), body.name, body.options);
     return c.json({ id: record.id, name: record.name, key });
   })
   .patch("/worker-keys/:id", async (c) => {
     const body = await readJsonBody(c, patchBody);
-    if (!body.ok) return body.response;
-    const updated = await updateWorkerKey(new ConfigStore(c.env.WORKER_CONFIG_KV), c.req.param("id"), body.data);
+    const updated = await updateWorkerKey(new ConfigStore(c.env.WORKER_CONFIG_KV), c.req.param("id"), body);
     if (!updated) return notFound(c, "Client key");
     const lastUsed = await lastUsedByClient(c.env.DB, [updated.id]);
     return c.json(workerKeyItem(updated, lastUsed.get(updated.id)));

@@ -1,5 +1,10 @@
 import { TranslationError } from "../openai/errors";
+import { BodyLimitError, readBounded } from "../util/read-bounded";
 import { jsonShape } from "../util/json-shape";
+
+// The one reader of a client's request body, for the front doors and the admin API alike: bounded,
+// depth-checked, and every refusal a TranslationError (the one client-mistake type) that each side
+// renders in its own shape (the door's protocol; the admin's JSON error in src/admin/json-body.ts).
 
 /** Gemini takes at most 20 MB per request; inline images and files count in it. */
 export const MAX_REQUEST_BYTES = 20 * 1024 * 1024;
@@ -7,24 +12,20 @@ export const MAX_REQUEST_BYTES = 20 * 1024 * 1024;
 /** Deeper than any real request (a tool schema may be 64 deep inside a few wrappers). */
 export const MAX_JSON_DEPTH = 128;
 
-/** Reads a JSON request body, refusing oversized and malformed ones with a client error. */
-export async function readJsonBody(request: Request, maxBytes = MAX_REQUEST_BYTES): Promise<unknown> {
-  const declaredHeader = request.headers.get("content-length");
-  const declared = Number(declaredHeader ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  // A declared length within the limit bounds the body (the runtime enforces it): read it whole.
-  let bytes: Uint8Array;
-  try {
-    bytes = declaredHeader !== null && Number.isFinite(declared)
-      ? new Uint8Array(await request.arrayBuffer())
-      : await readLimited(request, maxBytes);
-  } catch (error) {
-    if (error instanceof TranslationError) throw error;
-    // The client's body broke off while being read (it went away, or sent a bad chunk).
-    throw new TranslationError(`The request body could not be read: ${String(error)}`, { code: "unreadable_body" });
-  }
+export interface JsonBodyOptions {
+  maxBytes?: number;
+  /** What an empty body reads as; without it an empty body is refused. */
+  emptyAs?: unknown;
+}
+
+/** Reads a JSON request body, refusing oversized, unreadable, malformed and too-deep ones. */
+export async function readJsonBody(request: Request, options: JsonBodyOptions = {}): Promise<unknown> {
+  const bytes = await readBodyBytes(request, options.maxBytes ?? MAX_REQUEST_BYTES);
   const text = new TextDecoder().decode(bytes);
-  if (text.trim() === "") throw new TranslationError("The request body is empty; send a JSON object.", { code: "invalid_json" });
+  if (text.trim() === "") {
+    if ("emptyAs" in options) return options.emptyAs;
+    throw new TranslationError("The request body is empty; send a JSON object.", { code: "invalid_json" });
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -39,6 +40,22 @@ export async function readJsonBody(request: Request, maxBytes = MAX_REQUEST_BYTE
   return json;
 }
 
+/** A request body's bytes, refused past `maxBytes` (declared or sent) or when it breaks off. */
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declaredHeader = request.headers.get("content-length");
+  const declared = Number(declaredHeader ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  try {
+    // A declared length within the limit bounds the body (the runtime enforces it): read it whole.
+    if (declaredHeader !== null && Number.isFinite(declared)) return new Uint8Array(await request.arrayBuffer());
+    return await readBounded(request.body, { maxBytes });
+  } catch (error) {
+    if (error instanceof BodyLimitError && error.reason === "too_large") throw tooLarge(maxBytes);
+    // The client's body broke off while being read (it went away, or sent a bad chunk).
+    throw new TranslationError(`The request body could not be read: ${String(error)}`, { code: "unreadable_body" });
+  }
+}
+
 // Keys whose value is a JSON Schema (OpenAI, Anthropic, Gemini): the usual place of deep nesting.
 const SCHEMA_KEYS = new Set(["parameters", "schema", "input_schema", "parametersJsonSchema", "responseJsonSchema", "responseSchema", "response_schema"]);
 
@@ -47,30 +64,6 @@ function deepParam(path: Array<string | number>): string {
   const schemaAt = path.findIndex((key) => typeof key === "string" && SCHEMA_KEYS.has(key));
   const named = path.slice(0, schemaAt >= 0 ? schemaAt + 1 : 4);
   return named.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out === "" ? key : `${out}.${key}`), "");
-}
-
-export async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
 }
 
 export function tooLarge(maxBytes: number): TranslationError {
