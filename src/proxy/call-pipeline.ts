@@ -73,7 +73,7 @@ async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, 
       pool.recordSuccess(result.key.id, model.id, log.ticket);
       log.served = true;
     }
-    return { kind: "answer", answer: await door.answer(result.value, parsed, { deps, markFirstByte: () => log.markFirstByte() }) };
+    return { kind: "answer", answer: await door.answer(result.value, parsed, { deps, keyId: result.key.id, markFirstByte: () => log.markFirstByte() }) };
   });
   // A long silence from Google: the answer starts with keep-alives (src/proxy/head-start.ts).
   const start = headStartFor(door, parsed, spec, deps);

@@ -60,6 +60,8 @@ export type Answer =
 
 export interface AnswerContext {
   deps: CallDeps;
+  /** The Gemini key that served the call (a file or cached content made now lives under it). */
+  keyId: string;
   /** The first byte of the answer is on its way (time to first byte in the ledger). */
   markFirstByte(): void;
 }
