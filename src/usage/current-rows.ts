@@ -5,7 +5,7 @@
 import { type SQLWrapper, and, between, eq, isNotNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { type RollUpView, inTail, tailError } from "./roll-ups";
-import { usageCalls, usageLatency } from "./schema";
+import { usageCalls, usageDaily, usageLatency } from "./schema";
 
 /** Pacific days, `YYYY-MM-DD`, both ends included. */
 export interface DayRange {
@@ -123,4 +123,43 @@ export function currentLatencyRows(db: D1Database, range: DayRange, model?: stri
     .where(and(inRange, isNotNull(usageCalls.ttfbBucket)))
     .groupBy(usageCalls.day, usageCalls.ttfbBucket);
   return folded.unionAll(tailTotal).unionAll(tailTtfb).as("current_latency");
+}
+
+/** The groupings whose roll-up (usage_daily) keeps media figures. */
+export type MediaGroup = "day" | "key" | "model";
+
+const MEDIA_GROUP_COLUMNS = {
+  day: { rolled: usageDaily.day, tail: usageCalls.day },
+  // fold.ts: coalesce(gemini_key_id, '') — "" stands for a call that reached no key.
+  key: { rolled: usageDaily.geminiKeyId, tail: sql`coalesce(${usageCalls.geminiKeyId}, '')` },
+  model: { rolled: usageDaily.model, tail: usageCalls.model },
+} satisfies Record<MediaGroup, { rolled: SQLWrapper; tail: SQLWrapper }>;
+
+/**
+ * Media figures of the range per group: usage_daily rows (the only roll-up with media) and the
+ * tail's calls, each side summed per group, only rows with some media (most have none).
+ */
+export function currentMediaRows(db: D1Database, by: MediaGroup, range: DayRange) {
+  const orm = drizzle(db);
+  const figures = (table: typeof usageDaily | typeof usageCalls) => ({
+    images: summed(table.images, "images"),
+    audioMs: summed(table.audioMs, "audio_ms"),
+    speechCharacters: summed(table.speechCharacters, "speech_characters"),
+    files: summed(table.files, "files"),
+    fileBytes: summed(table.fileBytes, "file_bytes"),
+  });
+  const anyMedia = (table: typeof usageDaily | typeof usageCalls) =>
+    sql`(${table.images} + ${table.audioMs} + ${table.speechCharacters} + ${table.files} + ${table.fileBytes}) > 0`;
+  const { rolled, tail: tailGroup } = MEDIA_GROUP_COLUMNS[by];
+  const folded = orm
+    .select({ group: column<string>(rolled, "grp"), ...figures(usageDaily) })
+    .from(usageDaily)
+    .where(and(between(usageDaily.day, range.from, range.to), anyMedia(usageDaily)))
+    .groupBy(rolled);
+  const tail = orm
+    .select({ group: column<string>(tailGroup, "grp"), ...figures(usageCalls) })
+    .from(usageCalls)
+    .where(and(inTail, between(usageCalls.day, range.from, range.to), anyMedia(usageCalls)))
+    .groupBy(tailGroup);
+  return folded.unionAll(tail).as("current_media");
 }

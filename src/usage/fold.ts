@@ -24,12 +24,18 @@ const ADD_TOKENS = [
   "`latency_ms_sum` = `latency_ms_sum` + excluded.`latency_ms_sum`",
 ].join(", ");
 
+/** Media figures (media-units.ts): only usage_daily keeps them, per day, key and model. */
+const MEDIA = ["images", "audio_ms", "speech_characters", "files", "file_bytes"];
+const MEDIA_COLUMNS = MEDIA.map((name) => `\`${name}\``).join(", ");
+const MEDIA_SUMS = MEDIA.map((name) => `sum(\`${name}\`)`).join(", ");
+const ADD_MEDIA = MEDIA.map((name) => `\`${name}\` = \`${name}\` + excluded.\`${name}\``).join(", ");
+
 export const FOLD_STATEMENTS = [
-  `INSERT INTO \`usage_daily\` (\`day\`, \`gemini_key_id\`, \`model\`, \`requests\`, \`errors\`, \`served\`, ${TOKEN_COLUMNS})
-   SELECT \`day\`, coalesce(\`gemini_key_id\`, ''), \`model\`, count(*), sum(\`outcome\` <> 'ok'), sum(\`served\`), ${TOKEN_SUMS}
+  `INSERT INTO \`usage_daily\` (\`day\`, \`gemini_key_id\`, \`model\`, \`requests\`, \`errors\`, \`served\`, ${TOKEN_COLUMNS}, ${MEDIA_COLUMNS})
+   SELECT \`day\`, coalesce(\`gemini_key_id\`, ''), \`model\`, count(*), sum(\`outcome\` <> 'ok'), sum(\`served\`), ${TOKEN_SUMS}, ${MEDIA_SUMS}
    ${TAIL} GROUP BY 1, 2, 3
    ON CONFLICT (\`day\`, \`gemini_key_id\`, \`model\`) DO UPDATE SET \`requests\` = \`requests\` + excluded.\`requests\`,
-     \`errors\` = \`errors\` + excluded.\`errors\`, \`served\` = \`served\` + excluded.\`served\`, ${ADD_TOKENS}`,
+     \`errors\` = \`errors\` + excluded.\`errors\`, \`served\` = \`served\` + excluded.\`served\`, ${ADD_TOKENS}, ${ADD_MEDIA}`,
   `INSERT INTO \`usage_daily_client\` (\`day\`, \`client_key_id\`, \`model\`, \`requests\`, \`errors\`, ${TOKEN_COLUMNS}, \`last_ts\`, \`attempted\`)
    SELECT \`day\`, \`client_key_id\`, \`model\`, count(*), sum(\`outcome\` <> 'ok'), ${TOKEN_SUMS}, max(\`ts\`), sum(\`attempts\` > 0)
    ${TAIL} GROUP BY 1, 2, 3

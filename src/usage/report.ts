@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { toCsv } from "./csv";
 import { type DayRange, currentLatencyRows, currentRows, currentSeriesRows } from "./current-rows";
 import { listDays } from "./days";
+import { MEDIA_FIGURES, NO_MEDIA, isMediaGroup, mediaTotals, type MediaFigures } from "./media-report";
 import { histogramQuantile } from "./percentile";
 import { ROLL_UP_FOR } from "./roll-ups";
 
@@ -34,6 +35,9 @@ export interface UsageTotalsRow {
   totalTokens: number;
   avgLatencyMs: number | null;
 }
+
+/** By day, key or model a row also carries the media figures (usage_daily keeps them; the client and outcome roll-ups do not). */
+export type UsageTotalsRowWithMedia = UsageTotalsRow & MediaFigures;
 
 export interface UsageSeries {
   days: string[];
@@ -85,19 +89,27 @@ function emptyTotals(group: string): UsageTotalsRow {
 
 /**
  * Totals over the range grouped by one dimension. By day, every day of the range is listed
- * in order (zero when idle); otherwise groups with traffic, most requests first.
+ * in order (zero when idle); otherwise groups with traffic, most requests first. By day, key
+ * or model each row also carries its media figures (zero without media traffic).
  */
-export async function usageTotals(db: D1Database, range: DayRange, by: TotalsGroup): Promise<UsageTotalsRow[]> {
-  const rows = (await usageTotalsQuery(db, range, by)).map(({ latencyMsSum, ...row }) => ({
+export async function usageTotals(db: D1Database, range: DayRange, by: TotalsGroup): Promise<UsageTotalsRow[] | UsageTotalsRowWithMedia[]> {
+  const [totals, media] = await Promise.all([
+    usageTotalsQuery(db, range, by),
+    isMediaGroup(by) ? mediaTotals(db, range, by) : Promise.resolve(null),
+  ]);
+  const rows: UsageTotalsRow[] = totals.map(({ latencyMsSum, ...row }) => ({
     ...row,
     group: String(row.group),
     avgLatencyMs: row.requests > 0 ? Math.round(latencyMsSum / row.requests) : null,
   }));
+  let listed = rows;
   if (by === "day") {
     const byDay = new Map(rows.map((row) => [row.group, row]));
-    return listDays(range.from, range.to).map((day) => byDay.get(day) ?? emptyTotals(day));
+    listed = listDays(range.from, range.to).map((day) => byDay.get(day) ?? emptyTotals(day));
+  } else {
+    listed.sort((a, b) => b.requests - a.requests || compareText(a.group, b.group));
   }
-  return rows.sort((a, b) => b.requests - a.requests || compareText(a.group, b.group));
+  return media ? listed.map((row) => ({ ...row, ...(media.get(row.group) ?? NO_MEDIA) })) : listed;
 }
 
 /** The daily series query, exposed so the benchmark times and inspects the route's SQL. */
@@ -185,11 +197,16 @@ const TOTALS_CSV_COLUMNS = [
   "avgLatencyMs",
 ] as const;
 
-/** The grouped totals as CSV; the first column is named after the grouping. */
-export function usageTotalsCsv(by: TotalsGroup, rows: readonly UsageTotalsRow[]): string {
+/** The grouped totals as CSV; the first column is named after the grouping; by day, key or model the media figures follow. */
+export function usageTotalsCsv(by: TotalsGroup, rows: readonly (UsageTotalsRow | UsageTotalsRowWithMedia)[]): string {
+  const media = isMediaGroup(by) ? MEDIA_FIGURES : [];
   return toCsv(
-    [by, ...TOTALS_CSV_COLUMNS],
-    rows.map((row) => [row.group, ...TOTALS_CSV_COLUMNS.map((column) => row[column])]),
+    [by, ...TOTALS_CSV_COLUMNS, ...media],
+    rows.map((row) => [
+      row.group,
+      ...TOTALS_CSV_COLUMNS.map((column) => row[column]),
+      ...media.map((figure) => (row as Partial<MediaFigures>)[figure] ?? 0),
+    ]),
   );
 }
 

@@ -34,20 +34,21 @@ const rowsOf = async (table: string, day: string) =>
   (await env.DB.prepare(`SELECT * FROM ${table} WHERE day = ?`).bind(day).all()).results;
 
 const TOKENS = { prompt_tokens: 11, completion_tokens: 7, thought_tokens: 3, cached_tokens: 2, total_tokens: 21 };
+const MEDIA = { images: 2, audio_ms: 1500, speech_characters: 40, files: 1, file_bytes: 2048 };
 
 describe("recordCall, then the fold", () => {
-  it("writes one ledger row and nothing else; the fold adds it to each of the three roll-ups exactly once, with its tokens, latency and time", async () => {
+  it("writes one ledger row and nothing else; the fold adds it to each of the three roll-ups exactly once, with its tokens, latency, time and media", async () => {
     const day = "2033-01-01";
     const ts = Date.parse(`${day}T18:00:00Z`);
-    const id = await recordCall(env.DB, call(day, "ok"));
-    expect(await rowsOf("usage_calls", day)).toMatchObject([{ id }]);
+    const id = await recordCall(env.DB, call(day, "ok", { media: { images: 2, audioMs: 1500, speechCharacters: 40, files: 1, fileBytes: 2048 } }));
+    expect(await rowsOf("usage_calls", day)).toMatchObject([{ id, images: 2, audio_ms: 1500, speech_characters: 40, files: 1, file_bytes: 2048 }]);
     for (const table of ["usage_daily", "usage_daily_client", "usage_daily_outcome", "usage_latency"]) {
       expect(await rowsOf(table, day), table).toEqual([]);
     }
     const fold = await foldLedger(env.DB);
     expect(fold).toMatchObject({ rows: 1, through: id });
     expect(await rowsOf("usage_daily", day)).toEqual([
-      { day, gemini_key_id: "key-a", model: "gemini-2.5-flash", requests: 1, errors: 0, served: 1, ...TOKENS, latency_ms_sum: 250 },
+      { day, gemini_key_id: "key-a", model: "gemini-2.5-flash", requests: 1, errors: 0, served: 1, ...TOKENS, latency_ms_sum: 250, ...MEDIA },
     ]);
     expect(await rowsOf("usage_daily_client", day)).toEqual([
       { day, client_key_id: "client-a", model: "gemini-2.5-flash", requests: 1, errors: 0, ...TOKENS, latency_ms_sum: 250, last_ts: ts, attempted: 1 },
@@ -64,18 +65,19 @@ describe("recordCall, then the fold", () => {
   it("adds a second call of the same day, key, client and model to the same rows, in the same fold or a later one; last_ts is the newest call", async () => {
     const day = "2033-01-02";
     const ts = Date.parse(`${day}T18:00:00Z`);
-    await recordCall(env.DB, call(day, "ok"));
-    await recordCall(env.DB, call(day, "ok", { ts: ts + 60_000, latencyMs: 100, tokens: { promptTokens: 1, completionTokens: 1, thoughtTokens: 0, cachedTokens: 0, totalTokens: 2 } }));
+    await recordCall(env.DB, call(day, "ok", { media: { images: 1 } }));
+    await recordCall(env.DB, call(day, "ok", { ts: ts + 60_000, latencyMs: 100, tokens: { promptTokens: 1, completionTokens: 1, thoughtTokens: 0, cachedTokens: 0, totalTokens: 2 }, media: { images: 3, audioMs: 2400.4, speechCharacters: 12 } }));
     await foldLedger(env.DB);
     const doubled = { requests: 2, prompt_tokens: 12, completion_tokens: 8, thought_tokens: 3, cached_tokens: 2, total_tokens: 23, latency_ms_sum: 350 };
-    expect(await rowsOf("usage_daily", day)).toEqual([{ day, gemini_key_id: "key-a", model: "gemini-2.5-flash", errors: 0, served: 2, ...doubled }]);
+    const media = { images: 4, audio_ms: 2400, speech_characters: 12, files: 0, file_bytes: 0 };
+    expect(await rowsOf("usage_daily", day)).toEqual([{ day, gemini_key_id: "key-a", model: "gemini-2.5-flash", errors: 0, served: 2, ...doubled, ...media }]);
     expect(await rowsOf("usage_daily_client", day)).toEqual([{ day, client_key_id: "client-a", model: "gemini-2.5-flash", errors: 0, ...doubled, last_ts: ts + 60_000, attempted: 2 }]);
     expect(await rowsOf("usage_daily_outcome", day)).toEqual([{ day, model: "gemini-2.5-flash", outcome: "ok", ...doubled }]);
 
     // A third call, folded later but older than the newest: added to the same rows, last_ts kept.
-    await recordCall(env.DB, call(day, "ok", { ts: ts - 60_000, tokens: { promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 0 }, latencyMs: 0 }));
+    await recordCall(env.DB, call(day, "ok", { ts: ts - 60_000, tokens: { promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 0 }, latencyMs: 0, media: { files: 2, fileBytes: 5000 } }));
     await foldLedger(env.DB);
-    expect(await rowsOf("usage_daily", day)).toMatchObject([{ requests: 3, served: 3, latency_ms_sum: 350 }]);
+    expect(await rowsOf("usage_daily", day)).toMatchObject([{ requests: 3, served: 3, latency_ms_sum: 350, images: 4, audio_ms: 2400, files: 2, file_bytes: 5000 }]);
     expect(await rowsOf("usage_daily_client", day)).toMatchObject([{ requests: 3, attempted: 3, last_ts: ts + 60_000 }]);
     expect(await rowsOf("usage_daily_outcome", day)).toMatchObject([{ requests: 3 }]);
   });
@@ -116,6 +118,17 @@ describe("recordCall, then the fold", () => {
     expect(results).toEqual([
       { metric: "total", count: 2 },
       { metric: "ttfb", count: 1 },
+    ]);
+  });
+
+  it("a call without media writes zeros; a figure a door got wrong (negative, not a number, a fraction) is stored whole and never below 0", async () => {
+    const day = "2033-01-07";
+    await recordCall(env.DB, call(day, "ok"));
+    await recordCall(env.DB, call(day, "ok", { media: { images: -1, audioMs: Number.NaN, speechCharacters: 2.6, files: Infinity } }));
+    const { results } = await env.DB.prepare("SELECT images, audio_ms, speech_characters, files, file_bytes FROM usage_calls WHERE day = ? ORDER BY id").bind(day).all();
+    expect(results).toEqual([
+      { images: 0, audio_ms: 0, speech_characters: 0, files: 0, file_bytes: 0 },
+      { images: 0, audio_ms: 0, speech_characters: 3, files: 0, file_bytes: 0 },
     ]);
   });
 

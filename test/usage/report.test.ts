@@ -16,6 +16,9 @@ import { foldedThrough, insertCalls, insertDaily, insertLatency } from "./rollup
 // written directly (insertDaily: calls already folded); ledger rows with insertCalls are the
 // unfolded tail until a test folds them.
 
+/** By day, key and model the rows carry media figures: none in these tests' calls. */
+const NO_MEDIA = { images: 0, audioMs: 0, speechCharacters: 0, files: 0, fileBytes: 0 };
+
 describe("usageTotals", () => {
   const range = { from: "2031-01-01", to: "2031-01-03" };
   beforeAll(() =>
@@ -34,9 +37,9 @@ describe("usageTotals", () => {
 
   it("groups by day, listing idle days as zero", async () => {
     expect(await usageTotals(env.DB, range, "day")).toEqual([
-      { group: "2031-01-01", requests: 17, errors: 3, promptTokens: 140, completionTokens: 58, thoughtTokens: 5, cachedTokens: 20, totalTokens: 203, avgLatencyMs: 194 },
-      { group: "2031-01-02", requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 0, avgLatencyMs: null },
-      { group: "2031-01-03", requests: 9, errors: 3, promptTokens: 60, completionTokens: 6, thoughtTokens: 0, cachedTokens: 0, totalTokens: 66, avgLatencyMs: 68 },
+      { group: "2031-01-01", requests: 17, errors: 3, promptTokens: 140, completionTokens: 58, thoughtTokens: 5, cachedTokens: 20, totalTokens: 203, avgLatencyMs: 194, ...NO_MEDIA },
+      { group: "2031-01-02", requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 0, avgLatencyMs: null, ...NO_MEDIA },
+      { group: "2031-01-03", requests: 9, errors: 3, promptTokens: 60, completionTokens: 6, thoughtTokens: 0, cachedTokens: 0, totalTokens: 66, avgLatencyMs: 68, ...NO_MEDIA },
     ]);
   });
 
@@ -171,9 +174,9 @@ describe("usageTotalsCsv", () => {
       { group: 'gemini "x", 2', requests: 1, errors: 0, promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 0, avgLatencyMs: 12 },
     ]);
     expect(csv).toBe(
-      "model,requests,errors,promptTokens,completionTokens,thoughtTokens,cachedTokens,totalTokens,avgLatencyMs\r\n" +
-        "'=cmd|' /C calc'!A0,3,1,4,5,6,7,22,\r\n" +
-        '"gemini ""x"", 2",1,0,0,0,0,0,0,12\r\n',
+      "model,requests,errors,promptTokens,completionTokens,thoughtTokens,cachedTokens,totalTokens,avgLatencyMs,images,audioMs,speechCharacters,files,fileBytes\r\n" +
+        "'=cmd|' /C calc'!A0,3,1,4,5,6,7,22,,0,0,0,0,0\r\n" +
+        '"gemini ""x"", 2",1,0,0,0,0,0,0,12,0,0,0,0,0\r\n',
     );
   });
 });
@@ -214,9 +217,9 @@ describe("the unfolded tail of the ledger", () => {
 
   it("adds the tail's calls to every grouping of the totals", async () => {
     expect(await usageTotals(env.DB, range, "day")).toEqual([
-      { group: "2031-07-01", requests: 6, errors: 1, promptTokens: 50, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 75, avgLatencyMs: 84 }, // 505 / 6
-      { group: "2031-07-02", requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 0, avgLatencyMs: null },
-      { group: "2031-07-03", requests: 2, errors: 1, promptTokens: 7, completionTokens: 3, thoughtTokens: 1, cachedTokens: 2, totalTokens: 11, avgLatencyMs: 250 },
+      { group: "2031-07-01", requests: 6, errors: 1, promptTokens: 50, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 75, avgLatencyMs: 84, ...NO_MEDIA }, // 505 / 6
+      { group: "2031-07-02", requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 0, avgLatencyMs: null, ...NO_MEDIA },
+      { group: "2031-07-03", requests: 2, errors: 1, promptTokens: 7, completionTokens: 3, thoughtTokens: 1, cachedTokens: 2, totalTokens: 11, avgLatencyMs: 250, ...NO_MEDIA },
     ]);
     const pairs = async (by: "key" | "model" | "client" | "outcome") =>
       (await usageTotals(env.DB, range, by)).map((row) => [row.group, row.requests, row.errors, row.totalTokens, row.avgLatencyMs]);

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { latencyBucket } from "../../src/usage/latency-buckets";
+import type { MediaUnits } from "../../src/usage/media-units";
 import type { Outcome } from "../../src/usage/schema";
 
 export interface DailyRow {
@@ -15,9 +16,13 @@ export interface DailyRow {
   cachedTokens?: number;
   totalTokens?: number;
   latencyMsSum?: number;
+  /** Media figures: usage_daily only (the other roll-ups keep none). */
+  media?: MediaUnits;
 }
 
 const COUNTERS = "prompt_tokens, completion_tokens, thought_tokens, cached_tokens, total_tokens, latency_ms_sum";
+const MEDIA = "images, audio_ms, speech_characters, files, file_bytes";
+const mediaValues = (media: MediaUnits = {}) => [media.images ?? 0, media.audioMs ?? 0, media.speechCharacters ?? 0, media.files ?? 0, media.fileBytes ?? 0];
 const adding = (names: string) =>
   names
     .split(", ")
@@ -30,9 +35,9 @@ const adding = (names: string) =>
  */
 export async function insertDaily(rows: DailyRow[]): Promise<void> {
   const byKey = env.DB.prepare(
-    `INSERT INTO usage_daily (day, gemini_key_id, model, requests, errors, served, ${COUNTERS})
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT DO UPDATE SET ${adding(`requests, errors, served, ${COUNTERS}`)}`,
+    `INSERT INTO usage_daily (day, gemini_key_id, model, requests, errors, served, ${COUNTERS}, ${MEDIA})
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT DO UPDATE SET ${adding(`requests, errors, served, ${COUNTERS}, ${MEDIA}`)}`,
   );
   const byClient = env.DB.prepare(
     `INSERT INTO usage_daily_client (day, client_key_id, model, requests, errors, ${COUNTERS})
@@ -59,7 +64,7 @@ export async function insertDaily(rows: DailyRow[]): Promise<void> {
         row.latencyMsSum ?? 0,
       ];
       return [
-        byKey.bind(row.day, row.key ?? "k1", model, row.requests, errors, served, ...counters),
+        byKey.bind(row.day, row.key ?? "k1", model, row.requests, errors, served, ...counters, ...mediaValues(row.media)),
         byClient.bind(row.day, row.client ?? "c1", model, row.requests, errors, ...counters),
         byOutcome.bind(row.day, model, outcome, row.requests, ...counters),
       ];
@@ -96,6 +101,7 @@ export interface LedgerRow {
   totalTokens?: number;
   latencyMs?: number;
   ttfbMs?: number | null;
+  media?: MediaUnits;
 }
 
 /**
@@ -106,8 +112,8 @@ export async function insertCalls(rows: LedgerRow[]): Promise<number[]> {
   const insert = env.DB.prepare(
     `INSERT INTO usage_calls (ts, day, client_key_id, gemini_key_id, model, category, endpoint, streamed, status,
        outcome, served, attempts, prompt_tokens, completion_tokens, thought_tokens, cached_tokens, total_tokens,
-       latency_ms, ttfb_ms, latency_bucket, ttfb_bucket, error_code)
-     VALUES (?, ?, ?, ?, ?, 'flash', 'chat', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       latency_ms, ttfb_ms, latency_bucket, ttfb_bucket, error_code, ${MEDIA})
+     VALUES (?, ?, ?, ?, ?, 'flash', 'chat', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
   );
   const results = await env.DB.batch<{ id: number }>(
     rows.map((row, i) => {
@@ -134,6 +140,7 @@ export async function insertCalls(rows: LedgerRow[]): Promise<number[]> {
         latencyBucket(latencyMs),
         ttfbMs === null ? null : latencyBucket(ttfbMs),
         outcome === "ok" ? null : outcome,
+        ...mediaValues(row.media),
       );
     }),
   );

@@ -19,7 +19,7 @@ function daysBefore(day: string, n: number): string {
 
 beforeAll(async () => {
   await insertDaily([
-    { day: "2032-06-01", key: "k1", model: "flash", client: "c1", requests: 8, promptTokens: 80, completionTokens: 16, thoughtTokens: 4, cachedTokens: 2, totalTokens: 100, latencyMsSum: 800 },
+    { day: "2032-06-01", key: "k1", model: "flash", client: "c1", requests: 8, promptTokens: 80, completionTokens: 16, thoughtTokens: 4, cachedTokens: 2, totalTokens: 100, latencyMsSum: 800, media: { images: 3, audioMs: 61_000, speechCharacters: 70, files: 1, fileBytes: 512 } },
     { day: "2032-06-01", key: "k2", model: "=HYPERLINK(\"http://x\")", client: "c1", outcome: "upstream_error", requests: 2, latencyMsSum: 100 },
     { day: "2032-06-03", key: "k2", model: "flash, \"lite\"", client: "c2", requests: 5, totalTokens: 50, latencyMsSum: 250 },
   ]);
@@ -37,8 +37,8 @@ describe("GET /usage", () => {
       to: "2032-06-03",
       by: "key",
       rows: [
-        { group: "k1", requests: 8, errors: 0, promptTokens: 80, completionTokens: 16, thoughtTokens: 4, cachedTokens: 2, totalTokens: 100, avgLatencyMs: 100 },
-        { group: "k2", requests: 7, errors: 2, promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 50, avgLatencyMs: 50 },
+        { group: "k1", requests: 8, errors: 0, promptTokens: 80, completionTokens: 16, thoughtTokens: 4, cachedTokens: 2, totalTokens: 100, avgLatencyMs: 100, images: 3, audioMs: 61_000, speechCharacters: 70, files: 1, fileBytes: 512 },
+        { group: "k2", requests: 7, errors: 2, promptTokens: 0, completionTokens: 0, thoughtTokens: 0, cachedTokens: 0, totalTokens: 50, avgLatencyMs: 50, images: 0, audioMs: 0, speechCharacters: 0, files: 0, fileBytes: 0 },
       ],
     });
   });
@@ -124,10 +124,10 @@ describe("GET /usage/export.csv", () => {
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="usage-2032-06-01-2032-06-03-model.csv"');
     expect(await res.text()).toBe(
       [
-        "model,requests,errors,promptTokens,completionTokens,thoughtTokens,cachedTokens,totalTokens,avgLatencyMs",
-        "flash,8,0,80,16,4,2,100,100",
-        '"flash, ""lite""",5,0,0,0,0,0,50,50',
-        `"'=HYPERLINK(""http://x"")",2,2,0,0,0,0,0,50`,
+        "model,requests,errors,promptTokens,completionTokens,thoughtTokens,cachedTokens,totalTokens,avgLatencyMs,images,audioMs,speechCharacters,files,fileBytes",
+        "flash,8,0,80,16,4,2,100,100,3,61000,70,1,512",
+        '"flash, ""lite""",5,0,0,0,0,0,50,50,0,0,0,0,0',
+        `"'=HYPERLINK(""http://x"")",2,2,0,0,0,0,0,50,0,0,0,0,0`,
         "",
       ].join("\r\n"),
     );
@@ -147,13 +147,13 @@ describe("the unfolded tail", () => {
 
   it("shows a call as soon as its ledger row is written, and the same after the fold", async () => {
     await insertDaily([{ day: "2032-07-01", key: "k1", model: "flash", client: "c1", requests: 3, totalTokens: 30, latencyMsSum: 300 }]);
-    await insertCalls([{ day: "2032-07-02", key: "k9", model: "flash", client: "c9", outcome: "timeout", totalTokens: 0, latencyMs: 60_000 }]);
+    await insertCalls([{ day: "2032-07-02", key: "k9", model: "flash", client: "c9", outcome: "timeout", totalTokens: 0, latencyMs: 60_000, media: { audioMs: 4_000 } }]);
     const body = await (await get(paths[0]!)).json<{ rows: { group: string; requests: number; errors: number }[] }>();
     expect(body.rows.map((row) => [row.group, row.requests, row.errors])).toEqual([
       ["2032-07-01", 3, 0],
       ["2032-07-02", 1, 1],
     ]);
-    expect(await (await get(paths[1]!)).json()).toMatchObject({ rows: [{ group: "k1", requests: 3 }, { group: "k9", requests: 1, errors: 1 }] });
+    expect(await (await get(paths[1]!)).json()).toMatchObject({ rows: [{ group: "k1", requests: 3, audioMs: 0 }, { group: "k9", requests: 1, errors: 1, audioMs: 4_000 }] });
     expect(await (await get(paths[3]!)).json()).toEqual({
       days: ["2032-07-01", "2032-07-02"],
       series: [
