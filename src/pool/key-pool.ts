@@ -8,7 +8,7 @@ import type { SharedView } from "../runtime/isolate-view";
 import type { CallTicket } from "../runtime/own-calls";
 import type { IsolateRuntime } from "../runtime/runtime";
 import { nextPacificMidnight } from "../util/pacific-day";
-import { loadFor, unavailability } from "./availability";
+import { IMAGEN_NEEDS_PAID, loadFor, unavailability } from "./availability";
 import type { DayCounter, GeminiKeyRecord, KeyState, ModelBlock } from "./types";
 
 export type Pick =
@@ -17,6 +17,8 @@ export type Pick =
   | { ok: false; reason: "no_key"; detail: string };
 
 export type WaitUntil = (promise: Promise<unknown>) => void;
+
+const NO_KEY_CONFIGURED = "no Gemini key is configured";
 
 /** A suspended (403) key is tried again after this long; a success then clears it. */
 export const SUSPENDED_RECHECK_MS = 3_600_000;
@@ -58,7 +60,7 @@ export class KeyPool {
     const usable: GeminiKeyRecord[] = [];
     let sidelined: { key: GeminiKeyRecord; until: number } | undefined;
     let earliest = Infinity;
-    let lastReason = "no Gemini key is configured";
+    let lastReason = NO_KEY_CONFIGURED;
     for (const key of this.view.keys) {
       if (tried.has(key.id)) continue;
       const blocked =
@@ -72,7 +74,8 @@ export class KeyPool {
           now,
         }) ?? this.cooling(key.id, model.id, now);
       if (blocked) {
-        lastReason = blocked.reason;
+        // Why a paid key cannot serve Imagen says more than "not marked paid" of the others.
+        if (blocked.reason !== IMAGEN_NEEDS_PAID || lastReason === NO_KEY_CONFIGURED) lastReason = blocked.reason;
         if (blocked.kind === "limited") earliest = Math.min(earliest, blocked.until);
         continue;
       }
