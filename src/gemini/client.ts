@@ -5,6 +5,11 @@ import { BodyLimitError, readTextBounded } from "../util/read-bounded";
 export const DEFAULT_GEMINI_API_BASE = "https://generativelanguage.googleapis.com";
 /** A non-streamed reply larger than this is refused (a few generated images fit many times over). */
 export const MAX_UPSTREAM_REPLY_BYTES = 32 * 1024 * 1024;
+/**
+ * One SSE event (or an unterminated line) of a streamed reply larger than this breaks the
+ * stream instead of growing in memory until the attempt times out.
+ */
+export const MAX_UPSTREAM_EVENT_CHARS = 32 * 1024 * 1024;
 
 export interface GeminiRequest {
   base: string | undefined;

@@ -1,4 +1,5 @@
 import { EventSourceParserStream } from "eventsource-parser/stream";
+import { MAX_UPSTREAM_EVENT_CHARS } from "../gemini/client";
 import type { GenerateContentResponse } from "../gemini/types";
 import { hasTokenCounts, usageFromGemini, type UsageFigures } from "../openai/usage";
 
@@ -13,6 +14,7 @@ export function passThroughStream(
     /** `error`: Google's stream broke or reported an error mid-way (the client got what came before). */
     onEnd: (result: { usage: UsageFigures | null; aborted: boolean; error: string | null }) => void;
   },
+  maxEventChars = MAX_UPSTREAM_EVENT_CHARS,
 ): { body: ReadableStream<Uint8Array>; done: Promise<void> } {
   const [toClient, toMeter] = upstream.body!.tee();
   let usage: UsageFigures | null = null;
@@ -32,7 +34,11 @@ export function passThroughStream(
     aborted = true;
   });
   const metering = (async () => {
-    const reader = toMeter.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+    // An event too large to meter ends the metering (and the ledger says so), not the client's bytes.
+    const reader = toMeter
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream({ maxBufferSize: maxEventChars, onError: "terminate" }))
+      .getReader();
     try {
       for (;;) {
         const { done, value } = await reader.read();

@@ -1,4 +1,5 @@
 import { EventSourceParserStream } from "eventsource-parser/stream";
+import { MAX_UPSTREAM_EVENT_CHARS } from "../gemini/client";
 import type { GenerateContentResponse } from "../gemini/types";
 import { redactSecrets } from "../util/redact";
 
@@ -33,6 +34,8 @@ export interface SsePipeOptions {
   /** Runs before the closing text goes out, e.g. to store thought signatures the next turn needs. */
   beforeClose: () => Promise<void>;
   onEnd: (result: { error: string | null; aborted: boolean }) => void;
+  /** Characters one event may hold before the stream counts as broken (tests lower it). */
+  maxEventChars?: number;
 }
 
 const encoder = new TextEncoder();
@@ -74,7 +77,10 @@ export function pipeSse(options: SsePipeOptions): { body: ReadableStream<Uint8Ar
   const done = (async () => {
     let broken: StreamBreak | null = null;
     let aborted = false;
-    const events = options.upstream.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+    const events = options.upstream
+      .body!.pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream({ maxBufferSize: options.maxEventChars ?? MAX_UPSTREAM_EVENT_CHARS, onError: "terminate" }))
+      .getReader();
     try {
       for (;;) {
         const { done: finished, value } = await events.read();
