@@ -1,6 +1,7 @@
-import type { GenerateContentRequest, GenerateContentResponse } from "../gemini/types";
+import type { GenerateContentRequest, GenerateContentResponse, UsageMetadata } from "../gemini/types";
 import { toBase64 } from "../util/base64";
 import { TranslationError } from "./errors";
+import { wavDurationMs } from "./wav";
 
 // POST /v1/audio/transcriptions (multipart) ⇄ generateContent with the audio inline and an
 // instruction to transcribe it verbatim.
@@ -141,4 +142,21 @@ export function transcriptOf(reply: GenerateContentResponse): string {
     .map((part) => part.text)
     .join("")
     .trim();
+}
+
+/** Google counts 32 tokens per second of audio input (ai.google.dev, "Audio understanding", technical details). */
+export const AUDIO_TOKENS_PER_SECOND = 32;
+
+/**
+ * How long the transcribed audio plays, in milliseconds: from the WAV header when it is WAV;
+ * otherwise (mp3, aac, ogg, flac, aiff have no cheap exact length) from the AUDIO tokens Google
+ * counted in the prompt at 32 a second; 0 when Google gave no such count.
+ */
+export function transcribedAudioMs(request: TranscriptionRequest, usage: UsageMetadata | undefined): number {
+  if (request.audio.mimeType === "audio/wav") {
+    const fromHeader = wavDurationMs(request.audio.bytes);
+    if (fromHeader !== null) return fromHeader;
+  }
+  const audioTokens = usage?.promptTokensDetails?.find((detail) => detail.modality === "AUDIO")?.tokenCount ?? 0;
+  return Math.round((audioTokens * 1000) / AUDIO_TOKENS_PER_SECOND);
 }

@@ -54,3 +54,35 @@ export function pcmFormatOf(mimeType: string): PcmFormat | null {
   if (!Number.isInteger(rate) || rate <= 0 || rate > 384_000 || !Number.isInteger(channels) || channels < 1 || channels > 8) return null;
   return { sampleRate: rate, channels, bitsPerSample: 16 };
 }
+
+/** How long `bytes` of PCM in `format` play, in milliseconds (Gemini's TTS: 48,000 bytes a second). */
+export function pcmDurationMs(bytes: number, format: PcmFormat = GEMINI_TTS_PCM): number {
+  const bytesPerSecond = (format.sampleRate * format.channels * format.bitsPerSample) / 8;
+  return bytesPerSecond > 0 ? Math.round((bytes * 1000) / bytesPerSecond) : 0;
+}
+
+/**
+ * How long a WAV file plays, in milliseconds, from its header: the `data` chunk's size over the
+ * `fmt ` chunk's byte rate (chunks walked in order, as RIFF lays them out). Null when the bytes
+ * are not a RIFF/WAVE file or lack either chunk. A `data` size past the end of the file (a
+ * streamed WAV writes 0 or 0xFFFFFFFF there) counts the bytes actually present.
+ */
+export function wavDurationMs(wav: Uint8Array): number | null {
+  const view = new DataView(wav.buffer, wav.byteOffset, wav.byteLength);
+  const tag = (offset: number) => String.fromCharCode(wav[offset]!, wav[offset + 1]!, wav[offset + 2]!, wav[offset + 3]!);
+  if (wav.byteLength < 12 || tag(0) !== "RIFF" || tag(8) !== "WAVE") return null;
+  let byteRate = 0;
+  for (let offset = 12; offset + 8 <= wav.byteLength; ) {
+    const id = tag(offset);
+    const size = view.getUint32(offset + 4, true);
+    const body = offset + 8;
+    if (id === "fmt " && size >= 16 && body + 16 <= wav.byteLength) byteRate = view.getUint32(body + 8, true);
+    if (id === "data") {
+      if (byteRate === 0) return null;
+      const present = Math.min(size === 0 ? Infinity : size, wav.byteLength - body);
+      return Math.round((present * 1000) / byteRate);
+    }
+    offset = body + size + (size % 2); // chunks are padded to an even size
+  }
+  return null;
+}

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConfigStore } from "../../src/config/config-store";
 import { isolateRuntime } from "../../src/index";
+import { pcmToWav } from "../../src/openai/wav";
 import { toBase64 } from "../../src/util/base64";
 import { fakeGoogle, geminiText, reply } from "../helpers/fake-google";
 import { perMinute429 } from "../helpers/google-replies";
@@ -106,16 +107,20 @@ describe("POST /v1/audio/speech", () => {
     const rows = await ledgerRows();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ endpoint: "audio.speech", model: TTS, status: 200, outcome: "ok", streamed: 0, served: 1, prompt_tokens: 3, completion_tokens: 25 });
+    // 11 characters read aloud (the input, not the instructions); 2,400 samples at 24 kHz = 100 ms.
+    expect(rows[0]).toMatchObject({ speech_characters: 11, audio_ms: 100, images: 0, files: 0 });
   });
 
   it("answers raw PCM for response_format pcm, with Google's rate in the content type", async () => {
     const client = await seed();
     const pcm = tone(480);
     fakeGoogle(() => Response.json(ttsReply(pcm)));
-    const { response, bytes } = await speechBytes(client, { model: TTS, input: "Hi", voice: "Puck", response_format: "pcm" });
+    const { response, bytes } = await speechBytes(client, { model: TTS, input: "Hi 👋", voice: "Puck", response_format: "pcm" });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe(PCM_MIME);
     expect([...bytes]).toEqual([...pcm]);
+    // The emoji is one character (code points, not UTF-16 units); 480 samples at 24 kHz = 20 ms.
+    expect((await ledgerRows())[0]).toMatchObject({ speech_characters: 4, audio_ms: 20 });
   });
 
   it("refuses mp3 with a clear 400 in OpenAI's shape, before any key is used", async () => {
@@ -195,6 +200,20 @@ describe("POST /v1/audio/transcriptions", () => {
     expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
     expect(text).toBe("Bonjour");
     expect((calls[0]!.body as Json).contents[0].parts[0].inlineData.mimeType).toBe("audio/flac");
+  });
+
+  it("counts the input audio's length in the ledger: a WAV from its header, another format from Google's audio tokens (32 a second)", async () => {
+    const client = await seed();
+    const wav = pcmToWav(tone(8_000, 16_000), { sampleRate: 16_000, channels: 1, bitsPerSample: 16 }); // 0.5 s
+    fakeGoogle(() => Response.json(geminiText("Hello")));
+    expect((await transcribe(client, { file: new File([wav], "half.wav", { type: "audio/wav" }), model: FLASH })).response.status).toBe(200);
+    const withAudioTokens = { promptTokenCount: 110, candidatesTokenCount: 2, totalTokenCount: 112, promptTokensDetails: [{ modality: "TEXT", tokenCount: 14 }, { modality: "AUDIO", tokenCount: 96 }] };
+    fakeGoogle(() => Response.json(geminiText("Hello", withAudioTokens)));
+    expect((await transcribe(client, { file: wavFile("talk.mp3", "audio/mpeg"), model: FLASH, response_format: "text" })).response.status).toBe(200);
+    // The 8-byte "WAV" without a WAVE header: no length to read and no audio tokens from Google.
+    fakeGoogle(() => Response.json(geminiText("Hello")));
+    expect((await transcribe(client, { file: wavFile(), model: FLASH })).response.status).toBe(200);
+    expect((await ledgerRows()).map((row) => row.audio_ms)).toEqual([500, 3_000, 0]);
   });
 
   it("runs under a model alias (whisper-1 → a Gemini model); the ledger keeps both names", async () => {

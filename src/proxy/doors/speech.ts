@@ -2,7 +2,7 @@ import type { GenerateContentResponse } from "../../gemini/types";
 import { isEmptyReply } from "../../openai/response";
 import { parseSpeechRequest, speechAudioOf, toGeminiSpeechRequest, type SpeechRequest } from "../../openai/speech";
 import { usageFromGemini } from "../../openai/usage";
-import { pcmToWav } from "../../openai/wav";
+import { pcmDurationMs, pcmToWav } from "../../openai/wav";
 import { openAIFailure } from "../errors";
 import type { FrontDoor } from "../front-door";
 import { readJsonBody } from "../read-body";
@@ -33,7 +33,13 @@ export const speechDoor: FrontDoor<SpeechRequest, GenerateContentResponse> = {
       kind: "stream",
       response: new Response(body, { status: 200, headers: { "content-type": contentType, "content-length": String(body.byteLength) } }),
       // Prompt tokens count the text read; completion tokens the audio (Google's usage).
-      ended: Promise.resolve({ status: 200, outcome: "ok", tokens: usageFromGemini(reply.usageMetadata) }),
+      ended: Promise.resolve({
+        status: 200,
+        outcome: "ok",
+        tokens: usageFromGemini(reply.usageMetadata),
+        // The characters of the input read aloud (code points, not UTF-16 units), and the audio made.
+        media: { speechCharacters: [...request.input].length, audioMs: pcmDurationMs(pcm.byteLength, format) },
+      }),
     };
   },
 };

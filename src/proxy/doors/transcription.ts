@@ -1,6 +1,6 @@
 import type { GenerateContentResponse } from "../../gemini/types";
 import { isEmptyReply } from "../../openai/response";
-import { parseTranscriptionForm, toGeminiTranscriptionRequest, transcriptOf, type TranscriptionRequest } from "../../openai/transcription";
+import { parseTranscriptionForm, toGeminiTranscriptionRequest, transcribedAudioMs, transcriptOf, type TranscriptionRequest } from "../../openai/transcription";
 import { usageFromGemini } from "../../openai/usage";
 import { openAIFailure } from "../errors";
 import type { FrontDoor } from "../front-door";
@@ -23,15 +23,16 @@ export const transcriptionDoor: FrontDoor<TranscriptionRequest, GenerateContentR
   async answer(reply, request, context) {
     const text = transcriptOf(reply);
     const tokens = usageFromGemini(reply.usageMetadata);
+    const media = { audioMs: transcribedAudioMs(request, reply.usageMetadata) };
     if (request.format === "json") {
       const usage = { type: "tokens", input_tokens: tokens.promptTokens, output_tokens: tokens.completionTokens, total_tokens: tokens.totalTokens };
-      return { kind: "json", body: { text, usage }, end: { status: 200, outcome: "ok", tokens } };
+      return { kind: "json", body: { text, usage }, end: { status: 200, outcome: "ok", tokens, media } };
     }
     context.markFirstByte();
     return {
       kind: "stream",
       response: new Response(text, { status: 200, headers: { "content-type": "text/plain; charset=utf-8" } }),
-      ended: Promise.resolve({ status: 200, outcome: "ok", tokens }),
+      ended: Promise.resolve({ status: 200, outcome: "ok", tokens, media }),
     };
   },
 };
