@@ -111,7 +111,7 @@ export function perGroupSpec(options: {
     config,
     table: {
       columns: [t("dash.name"), t("dash.requests"), t("dash.errors"), t("dash.tokens"), t("dash.avgLatency")],
-      rows: rows.map((row, index) => [labels[index]!, row.requests, row.errors, row.totalTokens, Math.round(row.avgLatencyMs)]),
+      rows: rows.map((row, index) => [labels[index]!, row.requests, row.errors, row.totalTokens, row.avgLatencyMs === null ? "—" : Math.round(row.avgLatencyMs)]),
     },
     hasData: rows.some((row) => row.requests > 0),
   };

@@ -50,7 +50,7 @@ function summary(data: DashboardData): HTMLElement {
   const requests = rows.reduce((sum, row) => sum + row.requests, 0);
   const errors = rows.reduce((sum, row) => sum + row.errors, 0);
   const tokens = rows.reduce((sum, row) => sum + row.totalTokens, 0);
-  const latency = requests > 0 ? rows.reduce((sum, row) => sum + row.avgLatencyMs * row.requests, 0) / requests : null;
+  const latency = requests > 0 ? rows.reduce((sum, row) => sum + (row.avgLatencyMs ?? 0) * row.requests, 0) / requests : null;
   const stat = (label: string, value: string, name: string) =>
     h("div", { class: "stat", "data-stat": name }, h("div", { class: "stat-value" }, value), h("div", { class: "stat-label" }, label));
   return h(
