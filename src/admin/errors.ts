@@ -6,17 +6,15 @@ export interface FieldIssue {
   message: string;
 }
 
-/** The admin API's error answer: `{error: {message, code, issues?}}`. */
-export function adminError(
-  c: Context,
-  status: ContentfulStatusCode,
-  code: string,
-  message: string,
-  issues?: FieldIssue[],
-): Response {
-  return c.json({ error: { message, code, ...(issues ? { issues } : {}) } }, status);
+/**
+ * The admin API's error answer: `{error: {message, code, issues?}}`. Typed (not a bare Response),
+ * so a route's type keeps its success answer next to it, for the panel (web/src/lib/types.ts).
+ */
+export function adminError(c: Context, status: ContentfulStatusCode, code: string, message: string, issues?: FieldIssue[]) {
+  const error: { message: string; code: string; issues?: FieldIssue[] } = { message, code, ...(issues ? { issues } : {}) };
+  return c.json({ error }, status);
 }
 
-export function notFound(c: Context, what: string): Response {
+export function notFound(c: Context, what: string) {
   return adminError(c, 404, "not_found", `${what} not found`);
 }
