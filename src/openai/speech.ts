@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { GenerateContentRequest, GenerateContentResponse } from "../gemini/types";
+import { fromBase64 } from "../util/base64";
 import { TranslationError } from "./errors";
 import { parseWith } from "./schemas";
 import { pcmFormatOf, type PcmFormat } from "./wav";
@@ -142,10 +143,7 @@ export function speechAudioOf(reply: GenerateContentResponse): SpeechAudio {
 }
 
 function decodeBase64(text: string): Uint8Array {
-  try {
-    const binary = atob(text);
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-  } catch {
-    throw new TranslationError("The model's audio is not valid base64.", { code: "unsupported_audio" });
-  }
+  const bytes = fromBase64(text);
+  if (!bytes) throw new TranslationError("The model's audio is not valid base64.", { code: "unsupported_audio" });
+  return bytes;
 }

@@ -13,13 +13,18 @@ export function toBase64Url(bytes: Uint8Array): string {
   return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-/** base64url (padding optional) -> bytes, or null when the text is not base64url. */
-export function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+/** base64 (padding optional) -> bytes, or null when the text is not base64. */
+export function fromBase64(text: string): Uint8Array | null {
   try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    const binary = atob(text);
     return Uint8Array.from(binary, (char) => char.charCodeAt(0));
   } catch {
     return null;
   }
+}
+
+/** base64url (padding optional) -> bytes, or null when the text is not base64url. */
+export function fromBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  return fromBase64(text.replace(/-/g, "+").replace(/_/g, "/"));
 }
