@@ -1,4 +1,5 @@
 import type { GenerateContentResponse } from "../../gemini/types";
+import { pinFields, pinToOwner } from "../../files/pin";
 import { collectRemoteMediaUrls, collectToolCallIds, resolveModelName, toGeminiChatRequest } from "../../openai/request";
 import { toChatCompletion } from "../../openai/response";
 import { parseChatRequest, type ChatCompletionRequest } from "../../openai/schemas";
@@ -7,7 +8,7 @@ import { ChatStreamTranslator, SSE_DONE, sseEvent } from "../../openai/stream";
 import { lookupSignatures } from "../../signatures/signature-store";
 import { randomToken } from "../../util/crypto";
 import { redactSecrets } from "../../util/redact";
-import { chatProtocol } from "../chat-stream";
+import { chatProtocol, imagesIn, type ImagesSent } from "../chat-stream";
 import { openAIFailure } from "../errors";
 import { acceptGenerateReply, jsonAnswer } from "../generate-reply";
 import { streamAnswer } from "../stream-answer";
@@ -57,16 +58,21 @@ export const chatDoor: FrontDoor<ChatCall, GenerateContentResponse | Response> =
       signatures,
       remoteMedia,
     });
+    // A `file_id` part or `cached_content` runs on the one key that holds it.
+    const pin = pinFields(await pinToOwner(body, deps.env, deps.clientKey.id));
     return call.body.stream === true
-      ? { path: `models/${model.id}:streamGenerateContent`, query: { alt: "sse" }, stream: true, body }
-      : { path: `models/${model.id}:generateContent`, body };
+      ? { path: `models/${model.id}:streamGenerateContent`, query: { alt: "sse" }, stream: true, body, ...pin }
+      : { path: `models/${model.id}:generateContent`, body, ...pin };
   },
 
   accept: (response, call) => acceptGenerateReply(response, call.body.stream === true),
 
   async answer(reply, call, { deps, markFirstByte }) {
     if (reply instanceof Response) return chatStream(reply, call, deps, markFirstByte);
-    return jsonAnswer(toChatCompletion(reply, { id: call.id, created: call.created, model: call.body.model }), deps);
+    const completion = toChatCompletion(reply, { id: call.id, created: call.created, model: call.body.model });
+    const answer = await jsonAnswer(completion, deps);
+    const images = imagesIn(completion.body);
+    return answer.kind === "json" && images > 0 ? { ...answer, end: { ...answer.end, media: { images } } } : answer;
   },
 };
 
@@ -78,5 +84,9 @@ function chatStream(upstream: Response, call: ChatCall, deps: CallDeps, markFirs
     model: call.body.model,
     includeUsage: call.body.stream_options?.include_usage === true,
   });
-  return streamAnswer(upstream, chatProtocol(translator), translator, deps, markFirstByte);
+  const sent: ImagesSent = { images: 0 };
+  const answer = streamAnswer(upstream, chatProtocol(translator, sent), translator, deps, markFirstByte);
+  if (answer.kind !== "stream") return answer;
+  // However the stream ended, the images that went out count.
+  return { ...answer, ended: answer.ended.then((end) => (sent.images > 0 ? { ...end, media: { images: sent.images } } : end)) };
 }
