@@ -6,6 +6,7 @@ import type { IsolateRuntime } from "./runtime/runtime";
 import { bumpConfigVersion } from "./usage/ledger-reads";
 import { openAIError } from "./openai/errors";
 import { proxyCors } from "./proxy/cors";
+import { uploadRoutes } from "./proxy/files-routes";
 import { nativeRoutes } from "./proxy/native";
 import { logInternalError } from "./proxy/errors";
 import { openaiRoutes } from "./proxy/routes";
@@ -37,6 +38,8 @@ export function buildApp(runtime: IsolateRuntime): Hono<AppEnv> {
   app.use("/v1beta/*", proxyCors);
   app.route("/v1", openaiRoutes);
   app.route("/v1beta", nativeRoutes);
+  app.use("/upload/*", proxyCors);
+  app.route("/upload/v1beta/files", uploadRoutes);
   app.route("/", adminApp);
 
   app.notFound((c) => {

@@ -1,4 +1,5 @@
 import type { Blob, Part } from "../gemini/types";
+import { fileNameOfId } from "../files/names";
 import { TranslationError } from "./errors";
 import type { UserContentPart } from "./schemas";
 
@@ -77,10 +78,15 @@ function imagePart(url: string, remote: RemoteMedia, param: string): Part {
 
 function filePart(file: { file_data?: string; file_id?: string; filename?: string }, param: string): Part {
   if (file.file_data === undefined) {
-    throw new TranslationError("Uploaded file ids are not supported; send the file inline as `file_data`.", {
-      param: `${param}.file_id`,
-      code: "unsupported_parameter",
-    });
+    const name = file.file_id === undefined ? null : fileNameOfId(file.file_id);
+    if (!name) {
+      throw new TranslationError("A file part needs `file_data` (inline) or a `file_id` uploaded through this proxy's Files API (files/…).", {
+        param: `${param}.file_id`,
+        code: "invalid_file_id",
+      });
+    }
+    // The URI and MIME type come from D1 when the door pins the call to the file's key (src/files/pin.ts).
+    return { fileData: { fileUri: name } };
   }
   const inline = checkedDataUri(file.file_data, `${param}.file_data`);
   if (inline) return { inlineData: inline };

@@ -4,6 +4,7 @@ import { runCall } from "./call-pipeline";
 import { clientAuth, type ProxyEnv } from "./client-auth";
 import { NATIVE_METHODS, nativeDoor, type NativeMethod } from "./doors/native";
 import { internalFailure, logInternalError } from "./errors";
+import { filesRoutes } from "./files-routes";
 import { googleError, googleFailure } from "./google-errors";
 import { allowedModel } from "./resolve-model";
 
@@ -42,6 +43,8 @@ nativeRoutes.post("/models/:call{.+}", (c) => {
   }
   return runCall(nativeDoor(call.slice(0, separator), method), c.req.raw, callDeps(c));
 });
+
+nativeRoutes.route("/", filesRoutes);
 
 nativeRoutes.all("*", (c) => googleError(404, `Unknown endpoint ${c.req.method} ${new URL(c.req.url).pathname}.`));
 // A bug outside a call's pipeline answers in Google's shape, without internals or secrets.

@@ -219,9 +219,13 @@ describe("content parts", () => {
     ]);
   });
 
-  it("file_id (uploaded files) -> 400", () => {
-    const error = translationError(() => translate({ messages: [{ role: "user", content: [{ type: "file", file: { file_id: "file-1" } }] }] }));
-    expect(error).toMatchObject({ param: "messages[0].content[0].file.file_id", code: "unsupported_parameter" });
+  it("file_id (a file uploaded through the proxy, 'files/abc' or 'abc') -> fileData naming it; the door completes it from D1", () => {
+    const out = translate({
+      messages: [{ role: "user", content: [{ type: "file", file: { file_id: "files/abc-1" } }, { type: "file", file: { file_id: "abc-2" } }] }],
+    });
+    expect(out.contents[0]?.parts).toEqual([{ fileData: { fileUri: "files/abc-1" } }, { fileData: { fileUri: "files/abc-2" } }]);
+    const error = translationError(() => translate({ messages: [{ role: "user", content: [{ type: "file", file: { file_id: "file_Not/valid" } }] }] }));
+    expect(error).toMatchObject({ param: "messages[0].content[0].file.file_id", code: "invalid_file_id" });
   });
 
   it("unknown part types and unknown roles are refused with the param path, never dropped", () => {

@@ -1,3 +1,4 @@
+import { pinFields, pinToOwner } from "../../files/pin";
 import type { GenerateContentResponse } from "../../gemini/types";
 import { TranslationError } from "../../openai/errors";
 import { isEmptyReply } from "../../openai/response";
@@ -41,11 +42,13 @@ export function nativeDoor(modelId: string, method: NativeMethod): FrontDoor<Nat
     // countTokens is free at Google and does not count against a key's daily quota.
     charges: (call) => call.method !== "countTokens",
 
-    prepare: async (call, model) => ({
+    // `fileData` naming an uploaded file, or `cachedContent`, runs on the one key that holds it.
+    prepare: async (call, model, deps) => ({
       path: `models/${model.id}:${call.method}`,
       ...(call.alt ? { query: { alt: call.alt } } : {}),
       stream: call.method === "streamGenerateContent",
       body: call.body,
+      ...pinFields(await pinToOwner(call.body, deps.env, deps.clientKey.id)),
     }),
 
     async accept(response, call) {

@@ -1,0 +1,95 @@
+import type { Env } from "../env";
+import { TranslationError } from "../openai/errors";
+import { findAffinities, type AffinityRow } from "./affinity-store";
+import { cacheNameOf, fileNameOfUri } from "./names";
+
+/** The one key a call must run on, and the names that pin it there. */
+export interface Pin {
+  keyId: string;
+  pinnedBy: string;
+}
+
+interface FileRef {
+  name: string;
+  /** The fileData object, completed from the row (URI, MIME type) once found. */
+  fileData: Record<string, unknown>;
+}
+
+/**
+ * Finds the files (`fileData.fileUri` naming a Files API URI or "files/…") and the cached
+ * content (`cachedContent`) a Gemini request names, anywhere in it (countTokens nests the
+ * request), and the one key that holds them all. Each must be this client's and known to the
+ * proxy (404 otherwise, no Google call); all under one key (400 otherwise). File parts are
+ * completed from D1: the full URI, and the MIME type when the part lacks one (chat `file_id`).
+ * null when the request names none: any key may serve it.
+ */
+export async function pinToOwner(body: unknown, env: Env, clientKeyId: string, now = Date.now()): Promise<Pin | null> {
+  const files: FileRef[] = [];
+  const caches = new Set<string>();
+  collect(body, files, caches, 0);
+  const names = [...new Set([...files.map((f) => f.name), ...caches])];
+  if (names.length === 0) return null;
+  const rows = await findAffinities(env.DB, names, now);
+  const owned = names.map((name) => ownedRow(rows.get(name), name, clientKeyId));
+  const keys = new Set(owned.map((row) => row.geminiKeyId));
+  if (keys.size > 1) {
+    throw new TranslationError(
+      `${names.join(", ")} were made under different Gemini keys, and a file or cached content exists only under the key that made it: one call can use those of one key only.`,
+      { code: "files_on_different_keys" },
+    );
+  }
+  for (const file of files) {
+    const row = rows.get(file.name)!;
+    if (row.uri) setField(file.fileData, "fileUri", "file_uri", row.uri);
+    if (row.mimeType && !file.fileData.mimeType && !file.fileData.mime_type) file.fileData.mimeType = row.mimeType;
+  }
+  return { keyId: owned[0]!.geminiKeyId, pinnedBy: names.join(", ") };
+}
+
+function ownedRow(row: AffinityRow | undefined, name: string, clientKeyId: string): AffinityRow {
+  // Another client's file is as unknown to this client as one that never existed.
+  if (!row || row.clientKeyId !== clientKeyId || row.kind === "upload") {
+    const kind = name.startsWith("files/") ? "File" : "CachedContent";
+    throw new TranslationError(`${kind} ${name} is not found: it was not made through this proxy with this client key, or it has expired.`, {
+      status: 404,
+      code: "file_not_found",
+      type: "not_found_error",
+    });
+  }
+  return row;
+}
+
+const MAX_DEPTH = 64;
+
+function collect(value: unknown, files: FileRef[], caches: Set<string>, depth: number): void {
+  if (depth > MAX_DEPTH || value === null || typeof value !== "object") return;
+  if (Array.isArray(value)) {
+    for (const item of value) collect(item, files, caches, depth + 1);
+    return;
+  }
+  const object = value as Record<string, unknown>;
+  for (const [field, inner] of Object.entries(object)) {
+    if ((field === "cachedContent" || field === "cached_content") && typeof inner === "string") {
+      const name = cacheNameOf(inner);
+      if (!name) throw new TranslationError(`'${inner.slice(0, 100)}' is not a cached content name (cachedContents/…).`, { param: field });
+      caches.add(name);
+    } else if ((field === "fileData" || field === "file_data") && inner && typeof inner === "object" && !Array.isArray(inner)) {
+      const fileData = inner as Record<string, unknown>;
+      const uri = fileData.fileUri ?? fileData.file_uri;
+      const name = typeof uri === "string" ? fileNameOfUri(uri) : null;
+      if (name) files.push({ name, fileData });
+    } else {
+      collect(inner, files, caches, depth + 1);
+    }
+  }
+}
+
+function setField(object: Record<string, unknown>, camel: string, snake: string, value: string): void {
+  if (snake in object && !(camel in object)) object[snake] = value;
+  else object[camel] = value;
+}
+
+/** The GeminiCallSpec fields of a pin (none when nothing pins the call). */
+export function pinFields(pin: Pin | null): { keyId?: string; pinnedBy?: string } {
+  return pin ? { keyId: pin.keyId, pinnedBy: pin.pinnedBy } : {};
+}
