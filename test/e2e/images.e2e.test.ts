@@ -147,3 +147,66 @@ describe("image output in chat through the Worker", () => {
     expect(images).toEqual([{ type: "image_url", image_url: { url: `data:image/png;base64,${FAKE_PNG_BASE64}` } }]);
   });
 });
+
+// Last in this file: it replaces the pool with two keys, one of them free at Google.
+describe("Imagen on keys marked paid, through the Worker", () => {
+  const IMAGEN = "imagen-4.0-generate-001";
+  let imagen: SeededPool;
+  let imagenClient: OpenAI;
+  type KeyItem = { id: string; paid: boolean; models: Record<string, { state: string; reason?: string }> };
+  const item = async (id: string) => (await imagen.admin.get<KeyItem[]>("/api/admin/gemini-keys")).find((key) => key.id === id)!;
+  const imagenRows = () =>
+    d1<{ gemini_key_id: string | null; status: number; outcome: string; images: number }>(
+      `SELECT gemini_key_id, status, outcome, images FROM usage_calls WHERE endpoint = 'images.generations' AND client_key_id = '${imagen.clientKey.id}' ORDER BY id`,
+    );
+
+  beforeAll(async () => {
+    imagen = await seedPool({ geminiKeys: 2, models: [{ id: IMAGEN, category: "custom" }], clientKeyName: "imagen-e2e", replace: true });
+    imagenClient = openaiClient(imagen.clientKey.key);
+    await fake.setTier(imagen.geminiKeys[0]!.key, "free");
+  });
+
+  it("no key marked paid: 503 saying Imagen needs a key marked paid; Google is not called", async () => {
+    await fake.clearRequests();
+    const error = await imagenClient.images.generate({ model: IMAGEN, prompt: "A lighthouse" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+    expect((error as InstanceType<typeof OpenAI.APIError>).message).toMatch(/Imagen.*marked paid in the panel/);
+    expect(await fake.requests()).toHaveLength(0);
+  });
+
+  it("the key marked paid but free at Google: Google's 'billed users' refusal, Imagen refused on that key (shown in the panel's list)", async () => {
+    const [freeAtGoogle] = imagen.geminiKeys;
+    expect((await imagen.admin.patch<KeyItem>(`/api/admin/gemini-keys/${freeAtGoogle!.id}`, { paid: true })).paid).toBe(true);
+    await fake.clearRequests();
+    const error = await imagenClient.images.generate({ model: IMAGEN, prompt: "A lighthouse" }).catch((e: unknown) => e);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+    expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain("billed users");
+    const calls = await fake.requests();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ path: `/v1beta/models/${IMAGEN}:predict`, status: 400 });
+    const shown = await waitFor(async () => {
+      const key = await item(freeAtGoogle!.id);
+      return key.models[IMAGEN]?.state === "refused" ? key : null;
+    });
+    expect(shown.models[IMAGEN]!.reason).toContain("billed users");
+  });
+
+  it("client.images.generate on the billed key marked paid: one :predict for n=2, 16:9, b64_json PNGs; ledger row with images 2", async () => {
+    const billed = imagen.geminiKeys[1]!;
+    await imagen.admin.patch(`/api/admin/gemini-keys/${billed.id}`, { paid: true });
+    await fake.clearRequests();
+    const result = await imagenClient.images.generate({ model: IMAGEN, prompt: "A lighthouse at dusk", n: 2, size: "1792x1024", response_format: "b64_json" });
+    expect(result.data?.map((image) => image.b64_json)).toEqual([FAKE_PNG_BASE64, FAKE_PNG_BASE64]);
+    const calls = await fake.requests();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ path: `/v1beta/models/${IMAGEN}:predict`, status: 200 });
+    expect(calls[0]!.body).toEqual({ instances: [{ prompt: "A lighthouse at dusk" }], parameters: { sampleCount: 2, aspectRatio: "16:9" } });
+    const rows = await waitFor(async () => {
+      const found = await imagenRows();
+      return found.some((row) => row.status === 200) ? found : null;
+    });
+    expect(rows.find((row) => row.status === 200)).toMatchObject({ gemini_key_id: billed.id, outcome: "ok", images: 2 });
+    expect(rows.filter((row) => row.status === 503).map((row) => row.outcome)).toEqual(["no_key", "no_key"]);
+  });
+});

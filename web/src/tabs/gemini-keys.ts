@@ -1,12 +1,13 @@
-/** The Gemini keys tab: bulk add, the pool table with per-model state and today's usage, tests. */
+/** The Gemini keys tab: bulk add, the pool table with per-model state, today's usage and the paid switch, tests. */
 import { api } from "../lib/api";
 import { confirmAction, openDialog } from "../lib/dialog";
 import { clear, h } from "../lib/dom";
-import { formatDateTime, formatNumber } from "../lib/format";
+import { formatNumber } from "../lib/format";
 import { t } from "../lib/i18n";
 import { toast, toastError } from "../lib/toast";
 import type { AddKeysResult, GeminiKey, KeyStatus, Settings } from "../lib/types";
 import { badge, button, dataTable, field, section, type BadgeKind } from "../lib/ui";
+import { modelStates, paidSwitch, usageCell } from "./gemini-keys-cells";
 import { testAllKeys, type TestOutcome } from "./gemini-keys-test-all";
 import type { Tab } from "./tab";
 
@@ -71,13 +72,13 @@ export function createGeminiKeysTab(panel: HTMLElement): Tab {
     }
   }
 
-  async function update(key: GeminiKey, body: { name?: string; enabled?: boolean }): Promise<void> {
+  async function update(key: GeminiKey, body: { name?: string; enabled?: boolean; paid?: boolean }): Promise<void> {
     try {
       await api.patch<GeminiKey>(url(key.id), body);
-      await load();
     } catch (error) {
       toastError(error);
     }
+    await load(); // also puts back a switch the failed change left disabled
   }
 
   function rename(key: GeminiKey): void {
@@ -187,43 +188,6 @@ export function createGeminiKeysTab(panel: HTMLElement): Tab {
     );
   }
 
-  function modelStates(key: GeminiKey): HTMLElement {
-    const entries = Object.entries(key.models).sort(([a], [b]) => a.localeCompare(b));
-    if (entries.length === 0) return h("span", { class: "muted" }, t("keys.allModelsOk"));
-    return h(
-      "ul",
-      { class: "compact-list" },
-      entries.map(([model, state]) => {
-        const text =
-          state.state === "ok"
-            ? t("keys.stateOk")
-            : t(state.state === "cooling" ? "keys.stateCooling" : "keys.stateExhausted", { until: formatDateTime(state.until) });
-        return h(
-          "li",
-          {},
-          h("span", { class: "mono" }, model),
-          ": ",
-          badge(text, state.state === "ok" ? "ok" : state.state === "cooling" ? "warn" : "bad"),
-          state.reason ? h("span", { class: "muted" }, ` ${state.reason}`) : null,
-        );
-      }),
-    );
-  }
-
-  function usageCell(key: GeminiKey): HTMLElement {
-    const pro = key.usage.byCategory.pro ?? 0;
-    const flash = key.usage.byCategory.flash ?? 0;
-    const custom = key.usage.byCategory.custom ?? 0;
-    return h(
-      "ul",
-      { class: "compact-list nowrap" },
-      h("li", {}, t("keys.usagePro", { used: formatNumber(pro), quota: formatNumber(quotas?.pro) })),
-      h("li", {}, t("keys.usageFlash", { used: formatNumber(flash), quota: formatNumber(quotas?.flash) })),
-      custom > 0 ? h("li", {}, t("keys.usageCustom", { used: formatNumber(custom) })) : null,
-      h("li", { class: "muted" }, t("keys.usageTotal", { total: formatNumber(key.usage.total) })),
-    );
-  }
-
   function renderList(): void {
     const allSelected = keys.length > 0 && keys.every((key) => selected.has(key.id));
     const selectAll = h("input", { type: "checkbox", checked: allSelected });
@@ -254,6 +218,7 @@ export function createGeminiKeysTab(panel: HTMLElement): Tab {
         { header: t("common.name"), cell: (key) => h("span", { class: "key-name" }, key.name || "—") },
         { header: t("keys.key"), cell: (key) => h("code", {}, key.masked) },
         { header: t("common.enabled"), cell: (key) => badge(key.enabled ? t("common.yes") : t("common.no"), key.enabled ? "ok" : "muted") },
+        { header: t("keys.paid"), cell: (key) => paidSwitch(key, (paid) => void update(key, { paid })) },
         {
           header: t("keys.status"),
           cell: (key) => [
@@ -262,7 +227,7 @@ export function createGeminiKeysTab(panel: HTMLElement): Tab {
           ],
         },
         { header: t("keys.models"), cell: modelStates },
-        { header: t("keys.today"), cell: usageCell },
+        { header: t("keys.today"), cell: (key) => usageCell(key, quotas) },
         {
           header: t("keys.lastTest"),
           cell: (key) => {
