@@ -127,6 +127,21 @@ describe("admin panel in Chromium", () => {
     }
   });
 
+  it("marks a key paid with its switch and back (PATCH {paid}; Imagen runs only on paid keys)", async () => {
+    const { page } = ui;
+    const mine = myKeys[0]!;
+    const paidOf = async () => (await admin.get<Array<ListedKey & { paid: boolean }>>("/api/admin/gemini-keys")).find((key) => key.id === mine.id)?.paid;
+    expect(await paidOf()).toBe(false);
+    const row = page.locator("tbody tr", { hasText: mine.masked });
+    await page.getByLabel(`Paid (billed project): ${mine.name}`, { exact: true }).check();
+    await row.locator(".paid-switch", { hasText: "paid" }).waitFor();
+    expect(await paidOf()).toBe(true);
+    expect(await (await admin.get<Array<ListedKey & { paid: boolean }>>("/api/admin/gemini-keys")).find((key) => key.id === myKeys[1]!.id)?.paid).toBe(false);
+    await page.getByLabel(`Paid (billed project): ${mine.name}`, { exact: true }).uncheck();
+    await row.locator(".paid-switch", { hasText: "free" }).waitFor();
+    expect(await paidOf()).toBe(false);
+  });
+
   it("adds a model from Google's list (category suggested) and one by hand, from the empty state", async () => {
     const { page } = ui;
     await page.click("#tab-models");
