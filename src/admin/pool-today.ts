@@ -1,5 +1,5 @@
 import type { ModelCategory } from "../config/schemas";
-import { perKeyAllowance, perKeyRemaining, unavailability } from "../pool/availability";
+import { perKeyAllowance, perKeyRemaining, planAllows, unavailability } from "../pool/availability";
 import { usableKeys, type PoolView } from "./pool-view";
 
 export interface ModelCapacity {
@@ -36,6 +36,7 @@ export function poolToday(view: PoolView): PoolToday {
       let capacity: number | null = 0;
       let remaining: number | null = 0;
       for (const key of usable) {
+        if (!planAllows(key, model.id)) continue;
         const allowance = perKeyAllowance(model, view.settings);
         const left = perKeyRemaining(view.counters.get(key.id), model, view.modelsById, view.settings);
         capacity = capacity === null || allowance === null ? null : capacity + allowance;

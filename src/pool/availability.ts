@@ -32,10 +32,15 @@ export function isImagenModel(modelId: string): boolean {
 
 export const IMAGEN_NEEDS_PAID = "Imagen models run only on Gemini keys marked paid in the panel (Gemini keys tab, Paid)";
 
+/** Whether the key's plan lets it serve the model at all (Imagen needs a key marked paid). */
+export function planAllows(key: GeminiKeyRecord, modelId: string): boolean {
+  return !isImagenModel(modelId) || key.paid === true;
+}
+
 /** null when the key can serve the model now. Pure: policy only, no storage. */
 export function unavailability(input: AvailabilityInput): Unavailability | null {
   const { key, state, model, now } = input;
-  if (isImagenModel(model.id) && key.paid !== true) return { kind: "unusable", reason: IMAGEN_NEEDS_PAID };
+  if (!planAllows(key, model.id)) return { kind: "unusable", reason: IMAGEN_NEEDS_PAID };
   const unusable = keyUnusable(key, state, now);
   if (unusable !== null) return { kind: "unusable", reason: unusable };
   const block = state?.models[model.id];

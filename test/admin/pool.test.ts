@@ -56,12 +56,14 @@ describe("pool", () => {
     await session.json("POST", "/api/admin/models", { id: "gemini-2.5-flash", category: "flash" });
     await session.json("POST", "/api/admin/models", { id: "gemma.custom", category: "custom" });
     await session.json("POST", "/api/admin/models", { id: "limited.custom", category: "custom", dailyQuota: 5 });
+    await session.json("POST", "/api/admin/models", { id: "imagen-4.0-generate-001", category: "custom", dailyQuota: 5 });
 
     const a = await addKey(session, "poolA");
     const b = await addKey(session, "poolB");
     const disabled = await addKey(session, "poolOff");
     const invalid = await addKey(session, "poolBad");
     await session.json("PATCH", `/api/admin/gemini-keys/${disabled}`, { enabled: false });
+    await session.json("PATCH", `/api/admin/gemini-keys/${b}`, { paid: true });
     const now = Date.now();
     await putState(invalid, { status: "invalid", since: now, models: {} });
     await putState(b, {
@@ -100,6 +102,10 @@ describe("pool", () => {
     });
     expect(byId.get("limited.custom")).toEqual({
       id: "limited.custom", category: "custom", capacity: 10, used: 3, remaining: 7, availableKeys: 2,
+    });
+    // Imagen runs only on keys marked paid: b alone, so one key's quota.
+    expect(byId.get("imagen-4.0-generate-001")).toEqual({
+      id: "imagen-4.0-generate-001", category: "custom", capacity: 5, used: 0, remaining: 5, availableKeys: 1,
     });
   });
 
