@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray } from "drizzle-orm";
+import { and, eq, gt, inArray, lte } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { keyAffinity } from "../usage/schema";
 
@@ -42,4 +42,9 @@ export async function forgetAffinity(database: D1Database, name: string): Promis
 /** A cached content's new expiry after its TTL was changed. */
 export async function extendAffinity(database: D1Database, name: string, expiresAt: number): Promise<void> {
   await drizzle(database).update(keyAffinity).set({ expiresAt }).where(eq(keyAffinity.name, name));
+}
+
+/** Drops rows past their expiry (they are already ignored by every read); for the daily cleanup. */
+export async function pruneAffinities(database: D1Database, now = Date.now()): Promise<void> {
+  await drizzle(database).delete(keyAffinity).where(lte(keyAffinity.expiresAt, now));
 }

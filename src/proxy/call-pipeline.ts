@@ -59,7 +59,8 @@ async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, 
           base: deps.env.GEMINI_API_BASE,
           apiKey: key.secret,
           signal: deps.signal,
-          timeoutMs: settings.attemptTimeoutMs,
+          // An upload's bytes arrive as fast as the client sends them: up to 100 MB takes minutes.
+          timeoutMs: spec.rawBody instanceof ReadableStream ? Math.max(settings.attemptTimeoutMs, STREAMED_BODY_TIMEOUT_MS) : settings.attemptTimeoutMs,
         });
       const attempt = await call();
       return attempt.ok ? door.accept(attempt.response, parsed, call) : attempt;
@@ -81,6 +82,9 @@ async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, 
   if (outcome === SILENT) return answerEarly(start!, concluded.catch((error: unknown) => failureOf(error, request)), log, deps);
   return outcome.kind === "failure" ? fail(door, log, outcome.failure) : respond(outcome.answer, log);
 }
+
+/** How long an attempt whose request body streams through (an upload) may take at least. */
+const STREAMED_BODY_TIMEOUT_MS = 600_000;
 
 /**
  * What a call that uses no model (the Files API) runs on: no quota applies to it (custom, no

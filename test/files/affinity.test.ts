@@ -3,7 +3,7 @@
 // through the whole Worker with local KV and D1 and Google faked at the fetch boundary.
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { rememberAffinity } from "../../src/files/affinity-store";
+import { pruneAffinities, rememberAffinity } from "../../src/files/affinity-store";
 import { STATES_ENTRY } from "../../src/pool/kv-layout";
 import { fakeGoogle, geminiText, reply, type UpstreamCall } from "../helpers/fake-google";
 import { perDay429 } from "../helpers/google-replies";
@@ -332,5 +332,17 @@ describe("each client sees its own files only", () => {
       ["native:files.delete", "a", 200],
       ["native:files.get", null, 404],
     ]);
+  });
+});
+
+describe("the store", () => {
+  it("pruning drops only the rows past their expiry", async () => {
+    const now = Date.now();
+    const row = { kind: "file" as const, geminiKeyId: "a", clientKeyId: "client-1", mimeType: null, uri: null, sizeBytes: null, createdAt: now };
+    await rememberAffinity(env.DB, { ...row, name: "files/old", expiresAt: now - 1 });
+    await rememberAffinity(env.DB, { ...row, name: "files/live", expiresAt: now + 60_000 });
+    await pruneAffinities(env.DB, now);
+    const { results } = await env.DB.prepare("SELECT name FROM key_affinity").all();
+    expect(results).toEqual([{ name: "files/live" }]);
   });
 });
