@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { FIXTURE_DIR } from "../fake-gemini/fixtures.mjs";
+import { FIXTURE_DIR } from "../fake-gemini/fixtures-node.mjs";
 import { fake, fakeGeminiKey, fakeUrl } from "./harness";
 
 const KEY = fakeGeminiKey();

@@ -15,17 +15,18 @@ export function isTtsModel(model) {
  * A 440 Hz tone, 50 ms per character of the text read (0.1 s to 10 s), so a test can check
  * the length it gets back.
  * @param {string} text
- * @returns {Buffer}
+ * @returns {Uint8Array}
  */
 export function speechPcm(text) {
   const seconds = Math.min(10, Math.max(0.1, text.length * 0.05));
   const samples = Math.round(seconds * TTS_SAMPLE_RATE);
-  const pcm = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / TTS_SAMPLE_RATE)), i * 2);
+  const pcm = new Uint8Array(samples * 2);
+  const view = new DataView(pcm.buffer);
+  for (let i = 0; i < samples; i++) view.setInt16(i * 2, Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / TTS_SAMPLE_RATE)), true);
   return pcm;
 }
 
-/** @param {Buffer} pcm */
+/** @param {Uint8Array} pcm */
 export function audioTokens(pcm) {
   return Math.ceil((pcm.length / 2 / TTS_SAMPLE_RATE) * TOKENS_PER_SECOND);
 }

@@ -1,32 +1,41 @@
 // Replay of the recorded Gemini responses in test/fixtures/gemini/ (see its README for
 // provenance and format). Names may be given with or without extension:
 // "google-text" means google-text.json for a plain call and google-text.chunks.txt
-// for a stream, whichever exists.
+// for a stream, whichever exists. The files come from a FixtureSource the host injects
+// (fixtures-node.mjs reads the folder; in workerd the test helper bundles the files), so
+// this module reads no file system itself.
 
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+/**
+ * @typedef {{ read(name: string): string | null }} FixtureSource a fixture file's text by name, null when absent
+ */
 
-export const FIXTURE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/gemini");
+/** A source with no fixtures (the default of a fake nobody gave any). @type {FixtureSource} */
+export const NO_FIXTURES = { read: () => null };
 
-/** @param {string} name */
-function resolve(name) {
-  const file = path.isAbsolute(name) ? name : path.join(FIXTURE_DIR, name);
-  if (!existsSync(file)) throw new Error(`fixture not found: ${file}`);
-  return file;
+/** @param {FixtureSource} source @param {string} name */
+function readText(source, name) {
+  const text = source.read(name);
+  if (text === null) throw new Error(`fixture not found: ${name}`);
+  return text;
 }
 
-/** @param {string} name @returns {boolean} */
-export function fixtureExists(name) {
-  return existsSync(path.isAbsolute(name) ? name : path.join(FIXTURE_DIR, name));
+/** @param {FixtureSource} source @param {string} name @returns {boolean} */
+export function fixtureExists(source, name) {
+  return source.read(name) !== null;
+}
+
+/** @param {FixtureSource} source @param {unknown} name a fixture named with or without its extension */
+export function anyFixtureExists(source, name) {
+  return typeof name === "string" && [name, `${name}.json`, `${name}.chunks.txt`].some((n) => fixtureExists(source, n));
 }
 
 /**
+ * @param {FixtureSource} source
  * @param {string} name a .json file
  * @param {string} [pick] dotted path inside it (the wrapper issue-22372-live-errors.json holds two bodies)
  */
-export function readFixtureJson(name, pick) {
-  let value = JSON.parse(readFileSync(resolve(name), "utf8"));
+export function readFixtureJson(source, name, pick) {
+  let value = JSON.parse(readText(source, name));
   for (const key of pick ? pick.split(".") : []) value = value?.[key];
   if (value === undefined) throw new Error(`fixture ${name} has nothing at ${pick}`);
   return value;
@@ -35,11 +44,12 @@ export function readFixtureJson(name, pick) {
 /**
  * One event payload per non-empty line; an optional "data: " prefix is stripped
  * (google-usage-raw-live.chunks.txt is stored as raw SSE).
+ * @param {FixtureSource} source
  * @param {string} name a .chunks.txt file
  * @returns {object[]}
  */
-export function readFixtureChunks(name) {
-  return readFileSync(resolve(name), "utf8")
+export function readFixtureChunks(source, name) {
+  return readText(source, name)
     .split(/\r?\n/)
     .map((line) => line.replace(/^data: ?/, "").trim())
     .filter((line) => line.length > 0)
@@ -87,20 +97,21 @@ export function mergeChunks(chunks) {
 }
 
 /**
+ * @param {FixtureSource} source
  * @param {string} name
  * @param {boolean} stream
  * @returns {{ chunks: object[] } | { body: object }}
  */
-export function replayFixture(name, stream) {
+export function replayFixture(source, name, stream) {
   const base = name.replace(/(\.chunks\.txt|\.json)$/, "");
   const explicit = base !== name;
-  const hasJson = fixtureExists(`${base}.json`);
-  const hasChunks = fixtureExists(`${base}.chunks.txt`);
+  const hasJson = fixtureExists(source, `${base}.json`);
+  const hasChunks = fixtureExists(source, `${base}.chunks.txt`);
   const useChunks = explicit ? name.endsWith(".chunks.txt") : stream ? hasChunks || !hasJson : !hasJson && hasChunks;
   if (useChunks) {
-    const chunks = readFixtureChunks(`${base}.chunks.txt`);
+    const chunks = readFixtureChunks(source, `${base}.chunks.txt`);
     return stream ? { chunks } : { body: mergeChunks(chunks) };
   }
-  const body = readFixtureJson(`${base}.json`);
+  const body = readFixtureJson(source, `${base}.json`);
   return stream ? { chunks: [body] } : { body };
 }

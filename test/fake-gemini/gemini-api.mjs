@@ -8,7 +8,8 @@ import { imagenBilledOnly, invalidArgument, modelNotFound, unknownRoute, unregis
 import { fileAccessError } from "./files-api.mjs";
 import { predictResponse, validatePredict } from "./imagen.mjs";
 import { readFixtureJson, replayFixture } from "./fixtures.mjs";
-import { pause, sendJson, sseFrame } from "./http.mjs";
+import { jsonResponse, pause, sseFrame } from "./http.mjs";
+import { pageOf } from "./paging.mjs";
 import {
   countTokensResponse,
   embedOne,
@@ -43,10 +44,10 @@ export function parseGeminiPath(pathname) {
  * @typedef {object} Call
  * @property {import("./state.mjs").FakeState} state
  * @property {import("./state.mjs").RecordedRequest} record
- * @property {import("node:http").IncomingMessage} req
- * @property {import("node:http").ServerResponse} res
+ * @property {string} method
  * @property {URL} url
  * @property {{ ok: true, value: unknown } | { ok: false }} body
+ * @property {AbortSignal} [signal] aborts when the caller goes away
  */
 
 /**
@@ -54,22 +55,25 @@ export function parseGeminiPath(pathname) {
  * @param {number} status
  * @param {unknown} body
  * @param {string} outcome
+ * @returns {Response}
  */
 function answer(call, status, body, outcome) {
   call.record.status = status;
   call.record.outcome = outcome;
   call.record.response = body;
-  sendJson(call.res, status, body);
+  return jsonResponse(status, body);
 }
 
 /** @param {Call} call @param {import("./errors.mjs").GoogleError} error @param {string} outcome */
 const answerError = (call, error, outcome) => answer(call, error.status, error.body, outcome);
 
-/** @param {Call} call */
+/**
+ * @param {Call} call
+ * @returns {Promise<Response>}
+ */
 export async function handleGemini(call) {
-  const { req, record, state } = call;
+  const { record, state, method } = call;
   const route = parseGeminiPath(call.url.pathname);
-  const method = req.method ?? "GET";
   const isRead = route && (route.action === "listModels" || route.action === "getModel");
   if (!route || (isRead && method !== "GET") || (!isRead && (method !== "POST" || !MODEL_METHODS.includes(route.action)))) {
     return answerError(call, unknownRoute(), "unknown_route");
@@ -116,24 +120,24 @@ export async function handleGemini(call) {
     behaviour = /** @type {import("./behaviours.mjs").Behaviour} */ (parseBehaviour(once));
     outcome = `once:${once}`;
   } else if (once && "status" in once) {
-    const scripted = "body" in once ? once.body : readFixtureJson(once.fixture, once.pick);
+    const scripted = "body" in once ? once.body : readFixtureJson(state.fixtures, once.fixture, once.pick);
     return answer(call, once.status, scripted, "once:literal");
   } else if (once) {
     reply = "reply" in once ? once.reply : { fixture: once.fixture };
     outcome = "once:reply";
   }
 
-  if (behaviour.kind === "slow") await pause(behaviour.ms ?? 0, call.res);
-  if (call.res.destroyed) {
+  if (behaviour.kind === "slow") await pause(behaviour.ms ?? 0, call.signal);
+  if (call.signal?.aborted) {
     record.outcome = "client_gone";
-    return;
+    return new Response(null, { status: 499 });
   }
   const error = behaviourError(behaviour, key, model, state.settings.retryDelay);
   if (error) return answerError(call, error, outcome);
 
   switch (route.action) {
     case "generateContent": {
-      const out = behaviour.kind === "empty" ? emptyResponse(body, model) : reply.fixture ? /** @type {{ body: object }} */ (replayFixture(reply.fixture, false)).body : generateResponse(body, model, reply);
+      const out = behaviour.kind === "empty" ? emptyResponse(body, model) : reply.fixture ? /** @type {{ body: object }} */ (replayFixture(state.fixtures, reply.fixture, false)).body : generateResponse(body, model, reply);
       countCachedTokens(state, body, [out]);
       return answer(call, 200, out, outcome);
     }
@@ -142,7 +146,7 @@ export async function handleGemini(call) {
         behaviour.kind === "empty"
           ? [emptyResponse(body, model)]
           : reply.fixture
-            ? /** @type {{ chunks: object[] }} */ (replayFixture(reply.fixture, true)).chunks
+            ? /** @type {{ chunks: object[] }} */ (replayFixture(state.fixtures, reply.fixture, true)).chunks
             : generateStreamChunks(body, model, reply);
       countCachedTokens(state, body, /** @type {object[]} */ (chunks));
       return stream(call, /** @type {object[]} */ (chunks), behaviour, reply.chunkDelayMs ?? 0, outcome);
@@ -176,53 +180,52 @@ function validate(action, body, model) {
  * @param {Call} call
  */
 function listModels(call) {
-  const params = call.url.searchParams;
-  const pageSize = Math.min(Math.max(Number(params.get("pageSize") ?? 50) || 50, 1), 1000);
-  const token = params.get("pageToken");
-  let start = 0;
-  if (token) {
-    const decoded = /^offset:(\d+)$/.exec(Buffer.from(token, "base64url").toString("utf8"));
-    if (!decoded) return answerError(call, invalidArgument("Invalid page token."), "validation");
-    start = Number(decoded[1]);
-  }
-  const models = call.state.models.slice(start, start + pageSize);
-  const next = start + pageSize < call.state.models.length ? Buffer.from(`offset:${start + pageSize}`).toString("base64url") : null;
-  return answer(call, 200, { models, ...(next ? { nextPageToken: next } : {}) }, "ok");
+  const page = pageOf(call.state.models, call.url.searchParams, { defaultSize: 50, maxSize: 1000 });
+  if (!page) return answerError(call, invalidArgument("Invalid page token."), "validation");
+  return answer(call, 200, { models: page.items, ...page.next }, "ok");
 }
 
 /**
- * With alt=sse: one `data:` event per chunk. Without it Google streams a JSON array;
+ * With alt=sse: one `data:` event per chunk, pulled as the caller reads (a pause between
+ * events, the failure behaviours after the first). Without it Google streams a JSON array;
  * the fake sends the same array in one piece.
  * @param {Call} call
  * @param {object[]} chunks
  * @param {import("./behaviours.mjs").Behaviour} behaviour
  * @param {number} delayMs
  * @param {string} outcome
+ * @returns {Response}
  */
-async function stream(call, chunks, behaviour, delayMs, outcome) {
-  const { res, record } = call;
+function stream(call, chunks, behaviour, delayMs, outcome) {
+  const { record } = call;
   if (call.url.searchParams.get("alt") !== "sse") return answer(call, 200, chunks, outcome);
   record.status = 200;
   record.outcome = outcome;
   /** @type {unknown[]} */
   const sent = [];
   record.response = sent;
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" });
-  for (let i = 0; i < chunks.length; i++) {
-    if (res.destroyed) return;
-    if (i > 0) await pause(delayMs, res);
-    res.write(sseFrame(chunks[i]));
-    sent.push(chunks[i]);
-    if (i === 0 && behaviour.kind === "stream_abort_after_first_chunk") {
-      await pause(20, res);
-      res.destroy();
-      return;
-    }
-    if (i === 0 && behaviour.kind === "stream_error_after_first_chunk") {
-      sent.push(internalError().body);
-      res.end(sseFrame(internalError().body));
-      return;
-    }
-  }
-  res.end();
+  const encoder = new TextEncoder();
+  let next = 0;
+  const body = new ReadableStream({
+    async pull(controller) {
+      if (next > 0) await pause(delayMs, call.signal);
+      if (call.signal?.aborted) return;
+      const chunk = chunks[next++];
+      controller.enqueue(encoder.encode(sseFrame(chunk)));
+      sent.push(chunk);
+      if (next === 1 && behaviour.kind === "stream_abort_after_first_chunk") {
+        await pause(20, call.signal);
+        controller.error(new Error("fake Gemini cut the stream after its first event"));
+        return;
+      }
+      if (next === 1 && behaviour.kind === "stream_error_after_first_chunk") {
+        sent.push(internalError().body);
+        controller.enqueue(encoder.encode(sseFrame(internalError().body)));
+        controller.close();
+        return;
+      }
+      if (next >= chunks.length) controller.close();
+    },
+  });
+  return new Response(body, { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" } });
 }

@@ -1,18 +1,5 @@
-// Small helpers over node:http for JSON and SSE answers.
-
-/**
- * @param {import("node:http").IncomingMessage} req
- * @returns {Promise<Buffer>} the raw bytes (uploads are binary)
- */
-export function readBody(req) {
-  return new Promise((resolve, reject) => {
-    /** @type {Buffer[]} */
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
+// Small web-standard helpers for the fake's answers: JSON and SSE bodies, and pauses that end
+// early when the caller goes away.
 
 /**
  * @param {string} text
@@ -28,20 +15,17 @@ export function parseJson(text) {
 }
 
 /**
- * @param {import("node:http").ServerResponse} res
  * @param {number} status
  * @param {unknown} body undefined sends no body (an upload start answers only headers)
  * @param {Record<string, string>} [headers]
  */
-export function sendJson(res, status, body, headers = {}) {
-  if (res.destroyed || res.headersSent) return;
-  const text = body === undefined ? "" : JSON.stringify(body, null, 2);
-  res.writeHead(status, {
-    ...(body === undefined ? {} : { "content-type": "application/json; charset=UTF-8" }),
-    "content-length": Buffer.byteLength(text),
-    ...headers,
+export function jsonResponse(status, body, headers = {}) {
+  if (body === undefined) return new Response(null, { status, headers });
+  const bytes = new TextEncoder().encode(JSON.stringify(body, null, 2));
+  return new Response(bytes, {
+    status,
+    headers: { "content-type": "application/json; charset=UTF-8", "content-length": String(bytes.length), ...headers },
   });
-  res.end(text);
 }
 
 /**
@@ -54,17 +38,17 @@ export function sseFrame(event) {
 
 /**
  * @param {number} ms
- * @param {import("node:http").ServerResponse} res resolves early when the client goes away
+ * @param {AbortSignal} [signal] resolves early when the caller goes away
  */
-export function pause(ms, res) {
-  if (ms <= 0) return Promise.resolve();
+export function pause(ms, signal) {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {
       clearTimeout(timer);
-      res.off("close", done);
+      signal?.removeEventListener("abort", done);
       resolve(undefined);
     }
-    res.on("close", done);
+    signal?.addEventListener("abort", done);
   });
 }

@@ -1,6 +1,6 @@
 // Deterministic answers in Google's GenerateContentResponse / embeddings shapes.
 
-import { randomBytes } from "node:crypto";
+import { bytesToBase64, randomId } from "./encoding.mjs";
 import { isGemini3 } from "./models.mjs";
 import { audioTokens, isTtsModel, speechPcm, TTS_MIME_TYPE } from "./audio.mjs";
 import { IMAGE_TOKENS, imageParts, isImageModel } from "./image.mjs";
@@ -50,14 +50,14 @@ export function promptTokens(body) {
 }
 
 export function newResponseId() {
-  return randomBytes(16).toString("base64url").slice(0, 22);
+  return bytesToBase64(crypto.getRandomValues(new Uint8Array(16))).replace(/\+/g, "-").replace(/\//g, "_").slice(0, 22);
 }
 
 let signatureSeq = 0;
 /** An opaque signature like Google's (base64), unique per call. */
 export function newThoughtSignature() {
   signatureSeq += 1;
-  return Buffer.from(`fake-thought-signature-${signatureSeq}-${randomBytes(6).toString("hex")}`).toString("base64");
+  return btoa(`fake-thought-signature-${signatureSeq}-${randomId(12)}`);
 }
 
 /**
@@ -106,7 +106,7 @@ export function answerParts(body, model, reply) {
   if (isTtsModel(model)) {
     // A TTS model reads the prompt aloud: the audio's length follows the text's.
     const pcm = speechPcm(collectText(body?.contents));
-    return { parts: [{ inlineData: { mimeType: TTS_MIME_TYPE, data: pcm.toString("base64") } }], audioTokens: audioTokens(pcm) };
+    return { parts: [{ inlineData: { mimeType: TTS_MIME_TYPE, data: bytesToBase64(pcm) } }], audioTokens: audioTokens(pcm) };
   }
   if (isImageModel(model)) return { parts: imageParts(body, isGemini3(model)), audioTokens: IMAGE_TOKENS };
   const functions = declaredFunctions(body);
@@ -128,6 +128,22 @@ export function answerParts(body, model, reply) {
 }
 
 /**
+ * A GenerateContentResponse with one finished candidate: the one place its shape is spelled.
+ * @param {{ parts: any[], usageMetadata: object, modelVersion: string, responseId?: string, finishMessage?: string }} answer
+ */
+export function candidateResponse(answer) {
+  const { parts, usageMetadata, modelVersion, responseId, finishMessage } = answer;
+  return {
+    candidates: [
+      { content: { parts, role: "model" }, finishReason: "STOP", index: 0, ...(finishMessage ? { finishMessage } : {}) },
+    ],
+    usageMetadata,
+    modelVersion,
+    responseId: responseId ?? newResponseId(),
+  };
+}
+
+/**
  * @param {any} body
  * @param {string} model
  * @param {ReplyConfig} reply
@@ -135,14 +151,12 @@ export function answerParts(body, model, reply) {
 export function generateResponse(body, model, reply) {
   const { parts, finishMessage, audioTokens: spoken } = answerParts(body, model, reply);
   const thoughts = reply.thoughtsTokenCount ?? 0;
-  return {
-    candidates: [
-      { content: { parts, role: "model" }, finishReason: "STOP", index: 0, ...(finishMessage ? { finishMessage } : {}) },
-    ],
+  return candidateResponse({
+    parts,
+    finishMessage,
     usageMetadata: usage(promptTokens(body), spoken ?? countTokensOf(collectText(parts)), thoughts),
     modelVersion: model,
-    responseId: newResponseId(),
-  };
+  });
 }
 
 /**

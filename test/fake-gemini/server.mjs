@@ -1,11 +1,11 @@
-// A fake of Google's Gemini REST API (v1beta) for tests and local runs. See README.md.
+// A fake of Google's Gemini REST API (v1beta) for tests and local runs, served over
+// node:http on 127.0.0.1. The behaviour is handler.mjs; this file only carries requests
+// and responses between node:http and it. See README.md.
 
 import http from "node:http";
-import { handleControl } from "./control-api.mjs";
-import { handleGemini } from "./gemini-api.mjs";
-import { parseJson, readBody, sendJson } from "./http.mjs";
-import { handleResources, isResourcePath } from "./resources-api.mjs";
-import { createState } from "./state.mjs";
+import { Readable } from "node:stream";
+import { nodeFixtures } from "./fixtures-node.mjs";
+import { createFakeGemini } from "./handler.mjs";
 
 /**
  * @typedef {object} FakeGemini
@@ -21,9 +21,9 @@ import { createState } from "./state.mjs";
  */
 export async function startFakeGemini(options = {}) {
   const host = options.host ?? "127.0.0.1";
-  const state = createState();
+  const core = createFakeGemini({ fixtures: nodeFixtures, log: options.log });
   const server = http.createServer((req, res) => {
-    handle(state, req, res, Boolean(options.log)).catch((err) => {
+    serve(core.fetch, req, res).catch((err) => {
       if (!res.headersSent) {
         res.writeHead(500, { "content-type": "text/plain" });
         res.end(`fake-gemini crashed: ${err?.stack ?? err}`);
@@ -41,7 +41,7 @@ export async function startFakeGemini(options = {}) {
   return {
     url: `http://${host}:${port}`,
     port,
-    state,
+    state: core.state,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
@@ -51,50 +51,37 @@ export async function startFakeGemini(options = {}) {
 }
 
 /**
- * @param {import("./state.mjs").FakeState} state
- * @param {import("node:http").IncomingMessage} req
- * @param {import("node:http").ServerResponse} res
- * @param {boolean} log
+ * node:http -> Request -> the core -> Response -> node:http. The Request's signal aborts
+ * when the caller goes away before the answer is complete; a body stream that errors (the
+ * stream_abort behaviour) cuts the connection.
+ * @param {(request: Request) => Promise<Response>} handle
+ * @param {http.IncomingMessage} req
+ * @param {http.ServerResponse} res
  */
-async function handle(state, req, res, log) {
-  // The Host header gives the origin the caller reached (upload URLs and file URIs point back at it).
-  const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
-  const bytes = await readBody(req);
-  const text = bytes.toString("utf8");
-  const parsed = parseJson(text);
-  if (url.pathname.startsWith("/__control/")) return handleControl(state, req, res, url, parsed);
-
-  const header = req.headers["x-goog-api-key"];
-  /** @type {import("./state.mjs").RecordedRequest} */
-  const record = {
-    seq: ++state.seq,
-    time: new Date().toISOString(),
-    method: req.method ?? "GET",
-    path: url.pathname,
-    model: null,
-    action: null,
-    apiKey: (Array.isArray(header) ? header[0] : header) ?? null,
-    keyInQuery: url.searchParams.has("key"),
-    query: Object.fromEntries(url.searchParams),
-    headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")])),
-    body: parsed.ok ? parsed.value : text,
-    flags: url.searchParams.has("key") ? ["key_in_query"] : [],
-    status: null,
-    outcome: null,
-  };
-  state.requests.push(record);
-  if (isResourcePath(url.pathname)) {
-    const key = record.apiKey;
-    const reply = await handleResources({ state, record, method: record.method, url, headers: record.headers, bytes, body: parsed, key });
-    record.status = reply.status;
-    record.outcome = reply.outcome;
-    record.response = reply.body ?? null;
-    sendJson(res, reply.status, reply.body, reply.headers);
-  } else {
-    await handleGemini({ state, record, req, res, url, body: parsed });
+async function serve(handle, req, res) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const gone = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   }
-  if (log) {
-    const flag = record.flags.length ? ` [${record.flags.join(",")}]` : "";
-    console.log(`${record.time} ${record.method} ${record.path} -> ${record.status} ${record.outcome}${flag}`);
-  }
+  const method = req.method ?? "GET";
+  const request = new Request(new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`), {
+    method,
+    headers,
+    body: method === "GET" || method === "HEAD" ? undefined : Buffer.concat(chunks),
+    signal: gone.signal,
+  });
+  const response = await handle(request);
+  if (res.destroyed) return;
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  if (!response.body) return void res.end();
+  const body = Readable.fromWeb(/** @type {any} */ (response.body));
+  body.on("error", () => res.destroy());
+  gone.signal.addEventListener("abort", () => body.destroy());
+  body.pipe(res);
 }

@@ -2,7 +2,7 @@
 // default reply, settings, and the log of requests received.
 
 import { parseBehaviour } from "./behaviours.mjs";
-import { fixtureExists } from "./fixtures.mjs";
+import { anyFixtureExists, NO_FIXTURES } from "./fixtures.mjs";
 import { GEMINI_KEY_PATTERN } from "./keys.mjs";
 import { defaultModels, modelResource } from "./models.mjs";
 
@@ -45,8 +45,13 @@ export const DEFAULT_SETTINGS = Object.freeze({
   retryDelay: "34.4s",
 });
 
-export function createState() {
+/**
+ * @param {import("./fixtures.mjs").FixtureSource} [fixtures] where recorded replies are read from
+ */
+export function createState(fixtures = NO_FIXTURES) {
   return {
+    /** Where `fixture` replies and scripts are read from (kept by reset). */
+    fixtures,
     /** @type {Map<string, import("./behaviours.mjs").Behaviour>} */
     behaviours: new Map(),
     /** @type {Map<string, OnceItem[]>} */
@@ -75,7 +80,7 @@ export function createState() {
 
 /** @param {FakeState} state */
 export function resetState(state) {
-  Object.assign(state, createState());
+  Object.assign(state, createState(state.fixtures));
 }
 
 /**
@@ -120,7 +125,7 @@ export function configureKeys(state, input) {
   }
   if (input.once !== undefined && !Array.isArray(input.once)) return "once must be an array";
   for (const item of input.once ?? []) {
-    const problem = onceItemProblem(item);
+    const problem = onceItemProblem(state.fixtures, item);
     if (problem) return problem;
   }
   for (const key of keys) {
@@ -132,14 +137,15 @@ export function configureKeys(state, input) {
 }
 
 /**
+ * @param {import("./fixtures.mjs").FixtureSource} fixtures
  * @param {unknown} item
  * @returns {string | null} why the item cannot be played, or null
  */
-function onceItemProblem(item) {
+function onceItemProblem(fixtures, item) {
   if (typeof item === "string") return parseBehaviour(item) ? null : `unknown behaviour in once: ${item}`;
   if (typeof item !== "object" || item === null || Array.isArray(item)) return "once items are behaviour names or objects";
   const o = /** @type {Record<string, unknown>} */ (item);
-  const fixtureOk = (name) => typeof name === "string" && (fixtureExists(name) || fixtureExists(`${name}.json`) || fixtureExists(`${name}.chunks.txt`));
+  const fixtureOk = (/** @type {unknown} */ name) => anyFixtureExists(fixtures, name);
   if ("status" in o) {
     if (typeof o.status !== "number") return "once: status must be a number";
     if ("body" in o) return null;
