@@ -20,6 +20,8 @@ const PRO_MODEL = `gemini-2.5-pro-panel-${RUN}`;
 // A model alias added in the Models tab, and a name a client sends that falls under it.
 const ALIAS_PATTERN = `gpt-panel-${RUN}-*`;
 const ALIASED_NAME = `gpt-panel-${RUN}-codex`;
+// A TTS model (the fake speaks for ids ending in -tts) for the Media card.
+const TTS_MODEL = `gemini-panel-${RUN}-tts`;
 const SCREENSHOTS = path.join(REPO_ROOT, "test-results");
 
 interface ListedKey {
@@ -373,6 +375,49 @@ describe("admin panel in Chromium", () => {
     const sentRow = page.getByRole("region", { name: "Names clients sent under an alias, last 7 days" }).locator("tbody tr", { hasText: ALIASED_NAME });
     expect(await sentRow.locator("td").allTextContents()).toEqual([ALIASED_NAME, FLASH_MODEL, "1", "0"]);
     await dismissToasts();
+  });
+
+  it("counts a speech call in the dashboard's Media card, per model and per key (names as text)", async () => {
+    const { page } = ui;
+    await fake.addModel(TTS_MODEL);
+    await admin.post("/api/admin/models", { id: TTS_MODEL, category: "custom" });
+    const client: OpenAI = openaiClient(clientKey);
+    const input = "Hello panel";
+    const speech = await waitFor(
+      () =>
+        client.audio.speech.create({ model: TTS_MODEL, input, voice: "alloy", response_format: "wav" }).catch((error: { status?: number }) => {
+          if (error.status === 404) return null;
+          throw error;
+        }),
+      { timeoutMs: 15_000, message: "a speech call on the panel's TTS model" },
+    );
+    expect(speech.headers.get("content-type")).toBe("audio/wav");
+    await speech.arrayBuffer();
+    await waitFor(
+      async () => {
+        const usage = await admin.get<{ rows: { group: string; speechCharacters?: number }[] }>(`/api/admin/usage?from=${today}&to=${today}&by=model`);
+        return usage.rows.find((row) => row.group === TTS_MODEL)?.speechCharacters === input.length;
+      },
+      { timeoutMs: 15_000, message: "the speech call's characters in the usage report" },
+    );
+
+    await page.click("#tab-models");
+    await page.click("#tab-dashboard");
+    const media = page.locator('[data-panel="media"]');
+    const modelRow = media.locator("tr", { has: page.locator("code", { hasText: TTS_MODEL }) });
+    await modelRow.waitFor();
+    // Model, images, audio minutes, characters spoken, files, file size: the fake reads 50 ms a character (0.55 s).
+    expect(await modelRow.locator("td").allTextContents()).toEqual([TTS_MODEL, "0", "0.1", String(input.length), "0", "0 B"]);
+    // Other files' keys may have media today too: the panel's own keys (named HOSTILE_NAME) spoke these characters.
+    const speechCalls = (await fake.requests()).filter((request) => request.model === TTS_MODEL);
+    const speaker = myKeys.find((mine) => mine.key === speechCalls.at(-1)?.apiKey)!;
+    const keyRow = media.locator("table").first().locator("tbody tr", { hasText: speaker.masked });
+    expect(await keyRow.locator("td").first().textContent()).toBe(`${speaker.name} (${speaker.masked})`);
+    expect(speaker.name).toContain(HOSTILE_NAME);
+    expect(await keyRow.locator("td").nth(3).textContent()).toBe(String(input.length));
+    expect(await media.locator("img").count()).toBe(0);
+    // The models tab's later checks list the models this file added by hand: the TTS model goes.
+    await admin.del(`/api/admin/models/${encodeURIComponent(TTS_MODEL)}`);
   });
 
   it("scrolls sideways on no tab at 390 px", async () => {

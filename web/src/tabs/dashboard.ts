@@ -5,6 +5,7 @@ import { applyChartTheme } from "../charts/setup";
 import { csvHref, latencySpec, perGroupSpec, stackedDailySpec } from "../dashboard/chart-specs";
 import { nameBook } from "../dashboard/names";
 import { presetRange, rangePicker, type DateRange, type RangeChoice } from "../dashboard/range";
+import { mediaPanel } from "../dashboard/media";
 import { todayPanel } from "../dashboard/today";
 import { api, query } from "../lib/api";
 import { clear, h } from "../lib/dom";
@@ -21,6 +22,7 @@ interface DashboardData {
   tokensByModel: UsageSeries;
   outcomes: UsageSeries;
   byKey: UsageReport;
+  byModel: UsageReport;
   byClient: UsageReport;
   latency: LatencySeries;
   today: PoolToday;
@@ -31,18 +33,19 @@ interface DashboardData {
 async function fetchDashboard(range: DateRange, signal: AbortSignal): Promise<DashboardData> {
   const usage = <T>(path: string, params: Record<string, string>) =>
     api.get<T>(`/api/admin/usage${path}?${query({ from: range.from, to: range.to, ...params })}`, signal);
-  const [requestsByModel, tokensByModel, outcomes, byKey, byClient, latency, today, geminiKeys, clientKeys] = await Promise.all([
+  const [requestsByModel, tokensByModel, outcomes, byKey, byModel, byClient, latency, today, geminiKeys, clientKeys] = await Promise.all([
     usage<UsageSeries>("/series", { by: "model", metric: "requests" }),
     usage<UsageSeries>("/series", { by: "model", metric: "tokens" }),
     usage<UsageSeries>("/series", { by: "outcome", metric: "requests" }),
     usage<UsageReport>("", { by: "key" }),
+    usage<UsageReport>("", { by: "model" }),
     usage<UsageReport>("", { by: "client" }),
     usage<LatencySeries>("/latency", {}),
     api.get<PoolToday>("/api/admin/pool/today", signal),
     api.get<GeminiKey[]>("/api/admin/gemini-keys", signal),
     api.get<ClientKey[]>("/api/admin/worker-keys", signal),
   ]);
-  return { range, requestsByModel, tokensByModel, outcomes, byKey, byClient, latency, today, geminiKeys, clientKeys };
+  return { range, requestsByModel, tokensByModel, outcomes, byKey, byModel, byClient, latency, today, geminiKeys, clientKeys };
 }
 
 function summary(data: DashboardData): HTMLElement {
@@ -152,7 +155,8 @@ export function createDashboardTab(panel: HTMLElement): Tab {
     panel.append(header);
     if (!data) return;
     cards = chartSpecs(data).map((spec) => chartCard(spec, openTables));
-    panel.append(summary(data), h("div", { class: "chart-grid" }, cards.map((card) => card.element)), todayPanel(data.today));
+    const media = mediaPanel(data.byKey.rows, data.byModel.rows, nameBook(data.geminiKeys, data.clientKeys).geminiKey);
+    panel.append(summary(data), h("div", { class: "chart-grid" }, cards.map((card) => card.element)), media, todayPanel(data.today));
     for (const card of cards) card.draw();
   }
 
