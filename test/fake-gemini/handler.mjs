@@ -16,21 +16,24 @@ import { createState } from "./state.mjs";
  */
 
 /**
- * @param {{ fixtures?: import("./fixtures.mjs").FixtureSource, log?: boolean }} [options]
+ * @param {{ fixtures?: import("./fixtures.mjs").FixtureSource, log?: boolean, recordRequests?: boolean }} [options]
+ *   recordRequests false keeps no request log (a benchmark's upstream would grow without end)
  * @returns {FakeGeminiCore}
  */
 export function createFakeGemini(options = {}) {
   const state = createState(options.fixtures);
-  return { state, fetch: (request) => handleRequest(state, request, Boolean(options.log)) };
+  const opts = { log: Boolean(options.log), record: options.recordRequests ?? true };
+  return { state, fetch: (request) => handleRequest(state, request, opts) };
 }
 
 /**
  * @param {import("./state.mjs").FakeState} state
  * @param {Request} request its URL's origin is the one the caller reached (upload URLs point back at it)
- * @param {boolean} [log] one line per API request on the console
+ * @param {{ log?: boolean, record?: boolean }} [options] log: one line per API request on the console;
+ *   record (default true): keep the request in state.requests
  * @returns {Promise<Response>}
  */
-export async function handleRequest(state, request, log = false) {
+export async function handleRequest(state, request, options = {}) {
   const url = new URL(request.url);
   const bytes = new Uint8Array(await request.arrayBuffer());
   const text = new TextDecoder().decode(bytes);
@@ -55,7 +58,7 @@ export async function handleRequest(state, request, log = false) {
     status: null,
     outcome: null,
   };
-  state.requests.push(record);
+  if (options.record ?? true) state.requests.push(record);
   let response;
   if (isResourcePath(url.pathname)) {
     const reply = await handleResources({ state, record, method: request.method, url, headers: record.headers, bytes, body: parsed, key });
@@ -66,7 +69,7 @@ export async function handleRequest(state, request, log = false) {
   } else {
     response = await handleGemini({ state, record, method: request.method, url, body: parsed, signal: request.signal });
   }
-  if (log) {
+  if (options.log) {
     const flag = record.flags.length ? ` [${record.flags.join(",")}]` : "";
     console.log(`${record.time} ${record.method} ${record.path} -> ${record.status} ${record.outcome}${flag}`);
   }

@@ -20,10 +20,21 @@ import { createFakeGemini } from "./handler.mjs";
  * @returns {Promise<FakeGemini>}
  */
 export async function startFakeGemini(options = {}) {
-  const host = options.host ?? "127.0.0.1";
   const core = createFakeGemini({ fixtures: nodeFixtures, log: options.log });
+  const served = await listen(core.fetch, options);
+  return { ...served, state: core.state };
+}
+
+/**
+ * Serves a web-standard handler over node:http (the fake's core here, the bench upstream too).
+ * @param {(request: Request) => Promise<Response>} handle
+ * @param {{ port?: number, host?: string, keepAliveTimeout?: number }} [options]
+ * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>}
+ */
+export async function listen(handle, options = {}) {
+  const host = options.host ?? "127.0.0.1";
   const server = http.createServer((req, res) => {
-    serve(core.fetch, req, res).catch((err) => {
+    serve(handle, req, res).catch((err) => {
       if (!res.headersSent) {
         res.writeHead(500, { "content-type": "text/plain" });
         res.end(`fake-gemini crashed: ${err?.stack ?? err}`);
@@ -32,7 +43,7 @@ export async function startFakeGemini(options = {}) {
       }
     });
   });
-  server.keepAliveTimeout = 5_000;
+  server.keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
   await new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => resolve(undefined));
@@ -41,7 +52,6 @@ export async function startFakeGemini(options = {}) {
   return {
     url: `http://${host}:${port}`,
     port,
-    state: core.state,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
