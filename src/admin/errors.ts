@@ -1,10 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
+import type { FieldIssue } from "../util/zod-issues";
 
 /**
  * The admin API's error answer: `{error: {message, code, issues?}}`. Typed (not a bare Response),

@@ -2,8 +2,8 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import { TranslationError } from "../openai/errors";
 import { readJsonBody as readRequestJson } from "../proxy/read-body";
-import { adminError, type FieldIssue } from "./errors";
-import { describeIssues, fieldIssues } from "./zod-issues";
+import { describeIssues, fieldIssues, type FieldIssue } from "../util/zod-issues";
+import { adminError } from "./errors";
 
 /** Admin bodies are small JSON documents (a pasted key list is the largest). */
 export const MAX_ADMIN_BODY_BYTES = 1_000_000;

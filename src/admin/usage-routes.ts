@@ -14,7 +14,7 @@ import {
   usageTotalsCsv,
 } from "../usage/report";
 import { requestedNames } from "../usage/requested-names";
-import { describeIssues, fieldIssues } from "./zod-issues";
+import { describeIssues, fieldIssues } from "../util/zod-issues";
 
 const MAX_RANGE_DAYS = 400;
 const DEFAULT_RANGE_DAYS = 7;

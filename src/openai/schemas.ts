@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { TranslationError } from "./errors";
 import { schemaBoundsProblem } from "./json-schema";
+import { fieldIssue } from "../util/zod-issues";
 
 // Request schemas for the OpenAI endpoints the proxy serves. Top-level objects are loose: fields
 // we do not know are ignored (docs/compatibility.md lists them). Inside messages the `role` and
@@ -43,7 +44,13 @@ export const MAX_OUTPUT_TOKENS = 65_536;
 /** gemini-embedding-001's largest `outputDimensionality` (128 to 3072). */
 export const MAX_EMBEDDING_DIMENSIONS = 3072;
 /** Asking for more than a model can write is the same request as asking for all it can: clamped. */
-const maxTokens = z.int().min(1).transform((tokens) => Math.min(tokens, MAX_OUTPUT_TOKENS));
+export const maxTokens = z.int().min(1).transform((tokens) => Math.min(tokens, MAX_OUTPUT_TOKENS));
+
+/** The sampling fields the chat and Responses bodies share, in Google's bounds. */
+export const samplingFields = {
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+};
 
 const userPart = z.discriminatedUnion("type", [textPart, imagePart, audioPart, filePart]);
 export type UserContentPart = z.infer<typeof userPart>;
@@ -150,8 +157,7 @@ export const chatCompletionRequestSchema = z.looseObject({
   messages: z.array(message).min(1),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().min(0).max(1).nullish(),
+  ...samplingFields,
   top_k: z.int().min(1).max(INT32_MAX).nullish(),
   max_tokens: maxTokens.nullish(),
   max_completion_tokens: maxTokens.nullish(),
@@ -191,44 +197,15 @@ export const embeddingsRequestSchema = z.looseObject({
 });
 export type EmbeddingsRequest = z.infer<typeof embeddingsRequestSchema>;
 
-/** `messages[2].content[0].type` — the path style OpenAI uses in `param`. */
-export function formatParam(path: ReadonlyArray<PropertyKey>): string {
-  let out = "";
-  for (const key of path) {
-    if (typeof key === "number") out += `[${key}]`;
-    else out += out === "" ? String(key) : `.${String(key)}`;
-  }
-  return out;
-}
-
-type Issue = z.core.$ZodIssue;
-
-// A failed `string | array` union reports one issue list per branch; the branch that got furthest
-// (longest path) is the one the client meant, so its issue names the real culprit.
-function mostSpecificIssue(issue: Issue): { issue: Issue; path: PropertyKey[] } {
-  if (issue.code !== "invalid_union" || issue.errors.length === 0) return { issue, path: [...issue.path] };
-  let best: { issue: Issue; path: PropertyKey[] } | undefined;
-  for (const branch of issue.errors) {
-    const first = branch[0];
-    if (!first) continue;
-    const candidate = mostSpecificIssue(first);
-    if (!best || candidate.path.length > best.path.length) best = candidate;
-  }
-  if (!best) return { issue, path: [...issue.path] };
-  return { issue: best.issue, path: [...issue.path, ...best.path] };
-}
-
 /** Parses with a zod schema; the first (most specific) issue becomes a TranslationError naming its param. */
 export function parseWith<T>(schema: z.ZodType<T>, json: unknown): T {
   const result = schema.safeParse(json);
   if (result.success) return result.data;
   const first = result.error.issues[0];
   if (!first) throw new TranslationError("Invalid request body.");
-  const { issue, path } = mostSpecificIssue(first);
-  const param = formatParam(path);
+  const { path: param, message, missing } = fieldIssue(first);
   const where = param === "" ? "the request body" : `'${param}'`;
-  const missing = issue.code === "invalid_type" && issue.message.endsWith("received undefined");
-  throw new TranslationError(`Invalid value for ${where}: ${issue.message}`, {
+  throw new TranslationError(`Invalid value for ${where}: ${message}`, {
     param: param || null,
     code: missing ? "missing_required_parameter" : "invalid_value",
   });

@@ -1,6 +1,7 @@
 import { TranslationError } from "../openai/errors";
 import { BodyLimitError, readBounded } from "../util/read-bounded";
 import { jsonShape } from "../util/json-shape";
+import { formatPath } from "../util/zod-issues";
 
 // The one reader of a client's request body, for the front doors and the admin API alike: bounded,
 // depth-checked, and every refusal a TranslationError (the one client-mistake type) that each side
@@ -63,7 +64,7 @@ const SCHEMA_KEYS = new Set(["parameters", "schema", "input_schema", "parameters
 function deepParam(path: Array<string | number>): string {
   const schemaAt = path.findIndex((key) => typeof key === "string" && SCHEMA_KEYS.has(key));
   const named = path.slice(0, schemaAt >= 0 ? schemaAt + 1 : 4);
-  return named.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out === "" ? key : `${out}.${key}`), "");
+  return formatPath(named);
 }
 
 export function tooLarge(maxBytes: number): TranslationError {

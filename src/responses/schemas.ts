@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseWith } from "../openai/schemas";
+import { maxTokens, parseWith, samplingFields } from "../openai/schemas";
 
 // POST /v1/responses request body (OpenAI's Responses API). The top level is loose: fields with no
 // Gemini counterpart (store, include, prompt_cache_key, client_metadata, …) are accepted and
@@ -134,9 +134,8 @@ export const responsesRequestSchema = z.looseObject({
     })
     .nullish(),
   text: z.looseObject({ format: textFormat.nullish(), verbosity: z.string().nullish() }).nullish(),
-  max_output_tokens: z.int().min(1).nullish(),
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().min(0).max(1).nullish(),
+  max_output_tokens: maxTokens.nullish(),
+  ...samplingFields,
   metadata: z.record(z.string(), z.string()).nullish(),
   // Accepted so a clear refusal can name them (they need state kept on the server).
   previous_response_id: z.string().nullish(),
