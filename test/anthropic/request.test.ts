@@ -3,6 +3,7 @@ import { toGeminiCountTokensRequest, toGeminiMessagesRequest, type MessagesTrans
 import { parseCountTokensRequest, parseMessagesRequest } from "../../src/anthropic/schemas";
 import { TranslationError } from "../../src/openai/errors";
 import { DUMMY_THOUGHT_SIGNATURE } from "../../src/openai/messages";
+import { translationError } from "../helpers/translation-error";
 
 function options(extra: Partial<MessagesTranslateOptions> = {}): MessagesTranslateOptions {
   return { upstreamModel: "gemini-2.5-flash", safetyOff: false, systemAsUser: false, signatures: new Map(), remoteMedia: new Map(), ...extra };
@@ -13,13 +14,7 @@ function translate(body: Record<string, unknown>, extra: Partial<MessagesTransla
 }
 
 function refused(body: Record<string, unknown>, extra: Partial<MessagesTranslateOptions> = {}): TranslationError {
-  try {
-    translate(body, extra);
-  } catch (error) {
-    if (error instanceof TranslationError) return error;
-    throw error;
-  }
-  throw new Error("expected a TranslationError");
+  return translationError(() => translate(body, extra));
 }
 
 const hi = [{ role: "user", content: "Hi" }];

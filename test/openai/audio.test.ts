@@ -4,20 +4,13 @@ import { GEMINI_VOICES, OPENAI_VOICES, geminiVoice, parseSpeechRequest, speechAu
 import { audioMimeType, MAX_AUDIO_BYTES, parseTranscriptionForm, toGeminiTranscriptionRequest, transcriptOf } from "../../src/openai/transcription";
 import { GEMINI_TTS_PCM, pcmFormatOf, pcmToWav, wavHeader } from "../../src/openai/wav";
 import { toBase64 } from "../../src/util/base64";
+import { rejectedTranslationError, translationError } from "../helpers/translation-error";
 
 // The pure parts of /v1/audio/speech and /v1/audio/transcriptions: WAV header, voices, requests.
 
 const ascii = (bytes: Uint8Array, from: number, length: number) => String.fromCharCode(...bytes.subarray(from, from + length));
 
-function refusal(run: () => unknown): TranslationError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof TranslationError) return error;
-    throw error;
-  }
-  throw new Error("expected a TranslationError");
-}
+const refusal = translationError;
 
 describe("WAV header", () => {
   it("writes the canonical 44-byte RIFF/WAVE PCM header for Gemini's 24 kHz mono 16-bit audio", () => {
@@ -160,15 +153,7 @@ describe("transcription request", () => {
 
   it("refuses what it cannot do, with the parameter named", async () => {
     const wav = () => new File([Uint8Array.from([1, 2])], "a.wav", { type: "audio/wav" });
-    const refused = async (fields: Record<string, string | File>) => {
-      try {
-        await parseTranscriptionForm(form(fields));
-      } catch (error) {
-        if (error instanceof TranslationError) return error;
-        throw error;
-      }
-      throw new Error("expected a TranslationError");
-    };
+    const refused = (fields: Record<string, string | File>) => rejectedTranslationError(() => parseTranscriptionForm(form(fields)));
     expect(await refused({ file: wav() })).toMatchObject({ param: "model", code: "missing_required_parameter" });
     expect(await refused({ model: "m" })).toMatchObject({ param: "file", code: "missing_required_parameter" });
     expect(await refused({ model: "m", file: "just text" })).toMatchObject({ param: "file" });

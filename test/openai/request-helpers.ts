@@ -1,4 +1,3 @@
-import { TranslationError } from "../../src/openai/errors";
 import { toGeminiChatRequest, type ChatTranslateOptions } from "../../src/openai/request";
 import { parseChatRequest } from "../../src/openai/schemas";
 
@@ -19,13 +18,4 @@ export function translate(body: Record<string, unknown>, options: Partial<ChatTr
   return toGeminiChatRequest(parseChatRequest({ model: "m", messages: hello, ...body }), { ...defaultOptions, ...options });
 }
 
-/** The TranslationError a call throws (fails the test when it throws nothing or something else). */
-export function translationError(run: () => unknown): TranslationError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof TranslationError) return error;
-    throw error;
-  }
-  throw new Error("expected a TranslationError, nothing was thrown");
-}
+export { translationError } from "../helpers/translation-error";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TranslationError } from "../../src/openai/errors";
 import { MAX_JSON_DEPTH, readJsonBody } from "../../src/proxy/read-body";
+import { rejectedTranslationError } from "../helpers/translation-error";
 
 function post(body: BodyInit, headers: Record<string, string> = {}): Request {
   return new Request("http://x/v1/chat/completions", { method: "POST", body, headers });
@@ -18,11 +18,7 @@ function streamed(chunks: Uint8Array[], failAfter = false): Request {
   return new Request("http://x/", { method: "POST", body, duplex: "half" } as RequestInit);
 }
 
-async function refusal(reading: Promise<unknown>): Promise<TranslationError> {
-  const error = await reading.then(() => null, (thrown: unknown) => thrown);
-  expect(error).toBeInstanceOf(TranslationError);
-  return error as TranslationError;
-}
+const refusal = (reading: Promise<unknown>) => rejectedTranslationError(() => reading);
 
 function nested(depth: number): string {
   return "[".repeat(depth) + "]".repeat(depth);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { TranslationError } from "../../src/openai/errors";
 import { DUMMY_THOUGHT_SIGNATURE } from "../../src/openai/messages";
 import { collectCallIds, collectCarriedSignatures } from "../../src/responses/input";
 import { toGeminiResponsesRequest, type ResponsesTranslateOptions } from "../../src/responses/request";
 import { parseResponsesRequest } from "../../src/responses/schemas";
 import { encodeSignatures } from "../../src/responses/signatures";
+import { translationError } from "../helpers/translation-error";
 
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
@@ -21,15 +21,7 @@ function translate(body: Record<string, unknown>, options: Partial<ResponsesTran
   });
 }
 
-function refusal(fn: () => unknown): TranslationError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof TranslationError) return error;
-    throw error;
-  }
-  throw new Error("expected a TranslationError");
-}
+const refusal = translationError;
 
 describe("Responses request -> Gemini", () => {
   it("takes a string input, instructions and developer messages (Codex's base prompt) into the system instruction", () => {
