@@ -48,7 +48,8 @@ async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, 
   const concluded = withFailover<Reply>({
     pool,
     model,
-    maxAttempts: settings.maxAttempts,
+    // A body streamed through (an upload) can be sent once: no second key.
+    maxAttempts: spec.rawBody instanceof ReadableStream ? 1 : settings.maxAttempts,
     signal: deps.signal,
     ...(spec.keyId !== undefined ? { pinned: { keyId: spec.keyId, by: spec.pinnedBy ?? "the file or cached content named" } } : {}),
     attempt: async (key) => {

@@ -132,12 +132,47 @@ describe("resumable upload through the pool", () => {
     ]);
   });
 
-  it("multipart and raw uploads: a clear 400 saying resumable only", async () => {
+  it("a multipart upload: streamed through to one usable key in one request, the file remembered; a failure is not retried on another key", async () => {
+    const client = await seedProxy({ geminiKeys: [{ id: "a", secret: KEY_A }, { id: "b", secret: KEY_B }] });
+    rotationPicks("a");
+    const seen: Array<{ url: string; apiKey: string | null; contentType: string | null; text: string }> = [];
+    let overloaded = false;
+    // Google faked here without fakeGoogle, which reads every request body as JSON: this one is multipart.
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const request = new Request(input as RequestInfo, init as RequestInit);
+      seen.push({ url: request.url, apiKey: request.headers.get("x-goog-api-key"), contentType: request.headers.get("content-type"), text: await request.text() });
+      if (overloaded) return Response.json({ error: { code: 503, message: "The service is currently unavailable.", status: "UNAVAILABLE" } }, { status: 503 });
+      const file = { name: "files/multi1", mimeType: "text/plain", sizeBytes: "5", uri: "https://upstream.test/v1beta/files/multi1", expirationTime: EXPIRES, state: "ACTIVE" };
+      return Response.json({ file });
+    });
+    const body = '--b\r\nContent-Type: application/json\r\n\r\n{"file":{"display_name":"m"}}\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n';
+    const headers = { "content-type": "multipart/related; boundary=b" };
+    const { response, text } = await callWorker("/upload/v1beta/files?uploadType=multipart", { method: "POST", key: client, headers, body });
+    expect(response.status).toBe(200);
+    expect(JSON.parse(text).file.name).toBe("files/multi1");
+    expect(seen).toEqual([{ url: "https://upstream.test/upload/v1beta/files?uploadType=multipart", apiKey: KEY_A, contentType: "multipart/related; boundary=b", text: body }]);
+    const { results } = await env.DB.prepare("SELECT name, gemini_key_id, size_bytes FROM key_affinity").all();
+    expect(results).toEqual([{ name: "files/multi1", gemini_key_id: "a", size_bytes: 5 }]);
+
+    overloaded = true;
+    const failed = await callWorker("/upload/v1beta/files?uploadType=multipart", { method: "POST", key: client, headers, body });
+    expect(failed.response.status).toBe(503);
+    expect(seen).toHaveLength(2);
+    expect((await ledgerRows()).map((r) => [r.endpoint, r.status, r.attempts, r.files])).toEqual([
+      ["native:files.upload", 200, 1, 1],
+      ["native:files.upload", 503, 1, 0],
+    ]);
+  });
+
+  it("raw uploads, and multipart without its content type: a clear 400", async () => {
     const client = await seedProxy({ geminiKeys: [{ id: "a", secret: KEY_A }] });
     const calls = google();
-    const { response, text } = await callWorker("/upload/v1beta/files?uploadType=multipart", { method: "POST", key: client, headers: { "x-goog-upload-protocol": "multipart" }, body: "{}" });
-    expect(response.status).toBe(400);
-    expect(JSON.parse(text).error.message).toMatch(/resumable uploads only/);
+    const raw = await callWorker("/upload/v1beta/files", { method: "POST", key: client, headers: { "x-goog-upload-protocol": "raw" }, body: "{}" });
+    expect(raw.response.status).toBe(400);
+    expect(JSON.parse(raw.text).error.message).toMatch(/raw uploads are not supported/);
+    const multipart = await callWorker("/upload/v1beta/files?uploadType=multipart", { method: "POST", key: client, body: "{}" });
+    expect(multipart.response.status).toBe(400);
+    expect(JSON.parse(multipart.text).error.message).toMatch(/multipart\/related/);
     expect(calls).toHaveLength(0);
   });
 });

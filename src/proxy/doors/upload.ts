@@ -22,7 +22,9 @@ const FORWARDED_HEADERS = [
 
 type UploadCall =
   | { kind: "start"; headers: Record<string, string>; metadata: string | null; origin: string }
-  | { kind: "data"; uploadId: string; command: string; headers: Record<string, string>; body: ReadableStream<Uint8Array> | null };
+  | { kind: "data"; uploadId: string; command: string; headers: Record<string, string>; body: ReadableStream<Uint8Array> | null }
+  /** One request with the metadata and the bytes (multipart/related): on any usable key, one attempt. */
+  | { kind: "multipart"; headers: Record<string, string>; body: ReadableStream<Uint8Array> | null };
 
 interface UploadReply {
   status: number;
@@ -35,7 +37,9 @@ interface UploadReply {
  * usable key; D1 remembers `uploads/<upload id>` under it, and the client gets Google's answer
  * with X-Goog-Upload-URL pointing at this proxy (same path and upload_id). The bytes
  * (`upload, finalize`) then go to that key, streamed through as they arrive, and D1
- * remembers the finished `files/<id>` under it. Workers take request bodies up to 100 MB.
+ * remembers the finished `files/<id>` under it. A multipart upload (`uploadType=multipart`:
+ * metadata and bytes in one request) goes to a usable key, streamed through, in one attempt.
+ * Workers take request bodies up to 100 MB.
  */
 export const uploadDoor: FrontDoor<UploadCall, UploadReply> = {
   endpoint: (call) => (call?.kind === "start" ? "native:files.upload.start" : "native:files.upload"),
@@ -51,9 +55,15 @@ export const uploadDoor: FrontDoor<UploadCall, UploadReply> = {
       return { kind: "data", uploadId, command, headers, body: request.body };
     }
     const protocol = headers["x-goog-upload-protocol"] ?? url.searchParams.get("uploadType");
+    if (protocol === "multipart") {
+      if (!/^multipart\/related\s*;.*boundary=/i.test(headers["content-type"] ?? "")) {
+        throw new TranslationError("A multipart upload is sent as Content-Type: multipart/related; boundary=… (the metadata part, then the file).", { code: "invalid_content_type" });
+      }
+      return { kind: "multipart", headers: { ...headers, "x-goog-upload-protocol": "multipart" }, body: request.body };
+    }
     if (protocol !== "resumable" || headers["x-goog-upload-command"] !== "start") {
       throw new TranslationError(
-        "This proxy takes resumable uploads only (X-Goog-Upload-Protocol: resumable, X-Goog-Upload-Command: start, then the bytes to the X-Goog-Upload-URL it answers); multipart and raw uploads are not supported.",
+        "This proxy takes resumable uploads (X-Goog-Upload-Protocol: resumable, X-Goog-Upload-Command: start, then the bytes to the X-Goog-Upload-URL it answers) and multipart ones (uploadType=multipart); raw uploads are not supported.",
         { code: "unsupported_upload_protocol" },
       );
     }
@@ -67,6 +77,7 @@ export const uploadDoor: FrontDoor<UploadCall, UploadReply> = {
 
   async prepare(call, _model, deps): Promise<GeminiCallSpec> {
     if (call.kind === "start") return { path: "files", upload: true, body: undefined, headers: call.headers, rawBody: call.metadata };
+    if (call.kind === "multipart") return { path: "files", upload: true, query: { uploadType: "multipart" }, body: undefined, headers: call.headers, rawBody: call.body };
     const name = `uploads/${call.uploadId}`;
     const row = await ownedRow(name, deps);
     return {
@@ -120,7 +131,7 @@ export const uploadDoor: FrontDoor<UploadCall, UploadReply> = {
           sizeBytes,
           expiresAt: timeOf(file.expirationTime, deps.receivedAt + FILE_TTL_MS),
         });
-        await forgetAffinity(deps.env.DB, `uploads/${call.uploadId}`);
+        if (call.kind === "data") await forgetAffinity(deps.env.DB, `uploads/${call.uploadId}`);
         end.media = { files: 1, fileBytes: sizeBytes ?? 0 };
       }
     }
