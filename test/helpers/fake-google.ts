@@ -59,6 +59,8 @@ export interface UpstreamCall {
   url: URL;
   apiKey: string | null;
   body: unknown;
+  /** Aborts when the Worker gives up on the call (a handler that hangs listens to it). */
+  signal: AbortSignal;
 }
 
 /** A scripted reply, or nothing to let the shared fake answer. */
@@ -79,6 +81,7 @@ export function fakeGoogle(handler: GoogleHandler, options: { fallback?: FakeGem
       url: new URL(request.url),
       apiKey: request.headers.get("x-goog-api-key"),
       body: text ? JSON.parse(text) : undefined,
+      signal: request.signal,
     };
     calls.push(call);
     const scripted = await handler(call);

@@ -2,14 +2,15 @@
 // isolate's runtime cleared, as a fresh isolate), a fake Google answering by x-goog-api-key,
 // KV bindings that count their operations.
 import { env } from "cloudflare:workers";
-import { vi } from "vitest";
 import { ConfigStore } from "../../src/config/config-store";
 import { DEFAULT_SETTINGS, DEFAULT_WORKER_KEY_OPTIONS, type ModelConfig, type Settings } from "../../src/config/schemas";
 import { KeyStore } from "../../src/pool/key-store";
 import { isolateRuntime } from "../../src/index";
 import type { GeminiKeyRecord } from "../../src/pool/types";
 import { sha256Hex } from "../../src/util/crypto";
-import { emptyReply, textReply, type GoogleReply } from "../helpers/google-replies";
+import { addModel, configureKeys } from "../fake-gemini/state.mjs";
+import { fakeGoogle as scriptGoogle, newFakeGemini, reply } from "../helpers/fake-google";
+import type { GoogleReply } from "../helpers/google-replies";
 
 export const CLIENT_KEY = "sk-pool-test-client-key-0123456789";
 
@@ -74,26 +75,36 @@ export interface FakeGoogle {
   total(): number;
 }
 
-/** Fakes Google at the fetch boundary; each key answers as its behaviour says. */
+/**
+ * Fakes Google at the fetch boundary; each key answers as its behaviour says (read at each
+ * call, so a test may change it). "ok" and "empty" are the shared fake Gemini's normal reply
+ * and its "empty" behaviour; a GoogleReply, a network failure and a hang are scripted here.
+ */
 export function fakeGoogle(keys: FakeKey[]): FakeGoogle {
   const bySecret = new Map(keys.map((k) => [secretOf(k.id), k]));
   const callsByKey = new Map<string, number>();
-  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-    const request = new Request(input, init);
-    const key = bySecret.get(request.headers.get("x-goog-api-key") ?? "");
-    if (!key) return Response.json({ error: { code: 400, message: "no such key in the fake", status: "INVALID_ARGUMENT" } }, { status: 400 });
-    callsByKey.set(key.id, (callsByKey.get(key.id) ?? 0) + 1);
-    const behaviour = key.behaviour;
-    if (behaviour === "ok") return Response.json(textReply);
-    if (behaviour === "empty") return Response.json(emptyReply);
-    if (behaviour === "network") throw new TypeError("Network connection lost.");
-    if (behaviour === "hang") {
-      return new Promise<Response>((_, reject) => {
-        request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
-      });
-    }
-    return Response.json(behaviour.body, { status: behaviour.status });
-  });
+  const google = newFakeGemini();
+  scriptGoogle(
+    ({ apiKey, url, signal }) => {
+      const key = bySecret.get(apiKey ?? "");
+      if (!key) return Response.json({ error: { code: 400, message: "no such key in the fake", status: "INVALID_ARGUMENT" } }, { status: 400 });
+      callsByKey.set(key.id, (callsByKey.get(key.id) ?? 0) + 1);
+      const behaviour = key.behaviour;
+      if (behaviour === "network") throw new TypeError("Network connection lost.");
+      if (behaviour === "hang") {
+        return new Promise<Response>((_, reject) => {
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+        });
+      }
+      if (typeof behaviour === "object") return reply(behaviour);
+      // The pool tests' own models (my-tuned, …) are served like any catalogue model.
+      const model = /\/models\/([^/:]+):/.exec(url.pathname)?.[1];
+      if (model) addModel(google.state, decodeURIComponent(model));
+      configureKeys(google.state, { key: apiKey ?? "", behaviour });
+      return undefined;
+    },
+    { fallback: google },
+  );
   return { callsByKey, total: () => [...callsByKey.values()].reduce((a, b) => a + b, 0) };
 }
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { buildApp } from "../../src/app";
 import { IsolateRuntime } from "../../src/runtime/runtime";
-import { fakeGoogle, geminiText } from "../helpers/fake-google";
+import { useFakeGemini } from "../helpers/fake-google";
 import { fakeGeminiKey, seedProxy } from "../helpers/seed";
 import { callWorker, chatBody } from "./call";
 
@@ -15,11 +15,14 @@ beforeEach(async () => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-const slowGoogle = () =>
-  fakeGoogle(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    return Response.json(geminiText("ok"));
-  });
+const KEY_A = fakeGeminiKey("A");
+
+/** The shared fake Gemini, answering key A 30 ms late so calls overlap. */
+async function slowGoogle() {
+  const google = useFakeGemini();
+  await google.setKey(KEY_A, "slow:30");
+  return google;
+}
 
 function statusCodes(results: Array<{ response: Response; text: string }>): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -32,32 +35,32 @@ function statusCodes(results: Array<{ response: Response; text: string }>): Reco
 
 describe("a client key's daily limit", () => {
   it("holds for 100 parallel calls on a key with a limit of 1: one is served, 99 get 429 client_daily_limit", async () => {
-    const client = await seedProxy({ geminiKeys: [{ id: "a", secret: fakeGeminiKey("A") }], clientOptions: { dailyLimit: 1 } });
-    const calls = slowGoogle();
+    const client = await seedProxy({ geminiKeys: [{ id: "a", secret: KEY_A }], clientOptions: { dailyLimit: 1 } });
+    const google = await slowGoogle();
     const results = await Promise.all(
       Array.from({ length: 100 }, () => callWorker("/v1/chat/completions", { method: "POST", key: client, body: chatBody() })),
     );
     expect(statusCodes(results)).toEqual({ "200": 1, "429 client_daily_limit": 99 });
-    expect(calls).toHaveLength(1);
+    expect(google.received()).toHaveLength(1);
     const refused = results.find((r) => r.response.status === 429)!;
     expect(Number(refused.response.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
   it("is not used up by requests refused with a 400 before they reached Google", async () => {
-    const client = await seedProxy({ geminiKeys: [{ id: "a", secret: fakeGeminiKey("A") }], clientOptions: { dailyLimit: 2 } });
-    const calls = slowGoogle();
+    const client = await seedProxy({ geminiKeys: [{ id: "a", secret: KEY_A }], clientOptions: { dailyLimit: 2 } });
+    const google = await slowGoogle();
     for (const bad of [chatBody({ messages: [] }), chatBody({ temperature: "hot" }), "{not json"]) {
       const { response } = await callWorker("/v1/chat/completions", { method: "POST", key: client, body: bad });
       expect(response.status).toBe(400);
     }
-    expect(calls).toHaveLength(0);
+    expect(google.received()).toHaveLength(0);
     const served = await Promise.all([1, 2, 3].map(() => callWorker("/v1/chat/completions", { method: "POST", key: client, body: chatBody() })));
     expect(statusCodes(served)).toEqual({ "200": 2, "429 client_daily_limit": 1 });
   });
 
   it("across two isolates admits at most the limit in each until the rows reach D1, then holds in both", async () => {
-    const client = await seedProxy({ geminiKeys: [{ id: "a", secret: fakeGeminiKey("A") }], clientOptions: { dailyLimit: 3 } });
-    slowGoogle();
+    const client = await seedProxy({ geminiKeys: [{ id: "a", secret: KEY_A }], clientOptions: { dailyLimit: 3 } });
+    await slowGoogle();
     const isolates = [buildApp(new IsolateRuntime()), buildApp(new IsolateRuntime())];
     const send = async (app: (typeof isolates)[number]) => {
       const waits: Promise<unknown>[] = [];

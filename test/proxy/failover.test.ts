@@ -321,7 +321,7 @@ describe("quotas under concurrency", () => {
           model: tuned,
           maxAttempts: 3,
           attempt: async (key) => {
-            const attempt = await callGemini({ base: env.GEMINI_API_BASE, apiKey: key.secret, path: `models/${tuned.id}:generateContent`, body: {}, timeoutMs: 1_000 });
+            const attempt = await callGemini({ base: env.GEMINI_API_BASE, apiKey: key.secret, path: `models/${tuned.id}:generateContent`, body: { contents: [{ role: "user", parts: [{ text: "Hi" }] }] }, timeoutMs: 1_000 });
             return attempt.ok ? { ok: true, value: await attempt.response.text() } : attempt;
           },
         });
