@@ -2,17 +2,10 @@
 import { h } from "../lib/dom";
 import { formatNumber } from "../lib/format";
 import { t } from "../lib/i18n";
-import type { UsageRow } from "../lib/types";
+import type { MediaFigures, UsageRow } from "../lib/types";
 import { dataTable, emptyState, section } from "../lib/ui";
 
-interface MediaRow {
-  group: string;
-  images: number;
-  audioMs: number;
-  speechCharacters: number;
-  files: number;
-  fileBytes: number;
-}
+type MediaRow = MediaFigures & { group: string };
 
 /** The media figures of the rows that have any (by key and by model the server always sends them). */
 export function mediaRows(rows: readonly UsageRow[]): MediaRow[] {

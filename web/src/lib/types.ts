@@ -17,6 +17,7 @@ export type {
   WorkerKeyOptions as ClientKeyOptions,
 } from "../../../src/config/schemas";
 export type { AvailableModel } from "../../../src/gemini/model-listing";
+export type { MediaFigures } from "../../../src/usage/media-report";
 export type { PlanToday } from "../../../src/usage/plan-today";
 export type { PlanResource } from "../../../src/usage/plan-usage";
 export type { LatencySeries, TotalsGroup as UsageGroupBy, UsageSeries } from "../../../src/usage/report";
