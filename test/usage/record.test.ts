@@ -132,6 +132,26 @@ describe("recordCall, then the fold", () => {
     ]);
   });
 
+  it("a call with every media figure still writes exactly one D1 row (columns, not rows)", async () => {
+    let written: number | undefined;
+    const counting = new Proxy(env.DB, {
+      get(target, property) {
+        if (property !== "prepare") return Reflect.get(target, property).bind?.(target) ?? Reflect.get(target, property);
+        return (sql: string) => {
+          const statement = target.prepare(sql);
+          return {
+            bind: (...values: unknown[]) => {
+              const bound = statement.bind(...values);
+              return { run: async () => { const result = await bound.run(); written = result.meta.rows_written; return result; } };
+            },
+          };
+        };
+      },
+    }) as D1Database;
+    await recordCall(counting, call("2033-01-08", "ok", { media: { images: 4, audioMs: 9_000, speechCharacters: 300, files: 2, fileBytes: 1_000_000 } }));
+    expect(written).toBe(1);
+  });
+
   it("recordCalls writes several rows in one batch, in order, answering their ids", async () => {
     const day = "2033-01-06";
     const ids = await recordCalls(env.DB, [call(day, "ok"), call(day, "rate_limited"), call(day, "ok")]);
