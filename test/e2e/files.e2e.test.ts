@@ -11,6 +11,8 @@ const FLASH = "gemini-2.5-flash";
 const CONTENT = Buffer.from("Minutes of the meeting: the proxy keeps files on the key that made them.\n");
 let client: OpenAI;
 let pool: SeededPool;
+/** The file the first test uploaded (under key A). */
+let uploaded: { name: string; uri: string } | null = null;
 
 interface Recorded {
   action: string | null;
@@ -60,6 +62,7 @@ describe("files stay on the key that uploaded them", () => {
     await fake.clearRequests();
     const keyA = pool.geminiKeys[0]!;
     const file = await uploadFile();
+    uploaded = file;
     // The client sends the bytes to the proxy, never to Google's host.
     const workerOrigin = new URL(workerUrl()).origin;
     expect(new URL(file.uploadUrl).origin).toBe(workerOrigin);
@@ -119,5 +122,38 @@ describe("files stay on the key that uploaded them", () => {
     );
     expect(chats.map((r) => r.gemini_key_id)).toEqual([keyA.id, keyA.id, keyA.id]);
     expect(added.added).toHaveLength(1);
+  });
+
+  it("a cached content made through the proxy pins chat's extra_body.google.cached_content to its key; a deleted file is 404 without a Google call", async () => {
+    expect(uploaded).not.toBeNull();
+    await fake.clearRequests();
+    const created = await fetch(`${workerUrl()}/v1beta/cachedContents`, {
+      method: "POST",
+      headers: { "x-goog-api-key": pool.clientKey.key, "content-type": "application/json" },
+      body: JSON.stringify({ model: `models/${FLASH}`, contents: [{ role: "user", parts: [{ text: "The minutes, at length." }] }], ttl: "600s" }),
+    });
+    expect(created.status).toBe(200);
+    const cache = (await created.json()) as { name: string };
+    const owner = ((await fake.requests()) as Recorded[]).find((r) => r.action === "createCachedContent")!.apiKey;
+    expect(owner).toBeTruthy();
+
+    await fake.clearRequests();
+    for (let i = 0; i < 4; i += 1) {
+      const params = { model: FLASH, messages: [{ role: "user", content: "What do the minutes say?" }], extra_body: { google: { cached_content: cache.name } } };
+      await client.chat.completions.create(params as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    }
+    const cached = await generateCalls();
+    expect(cached.map((r) => r.apiKey)).toEqual([owner, owner, owner, owner]);
+    expect(cached[0]!.body).toMatchObject({ cachedContent: cache.name });
+
+    const deleted = await fetch(`${workerUrl()}/v1beta/${uploaded!.name}`, { method: "DELETE", headers: { "x-goog-api-key": pool.clientKey.key } });
+    expect(deleted.status).toBe(200);
+    await fake.clearRequests();
+    const gone = await client.chat.completions
+      .create({ model: FLASH, messages: [{ role: "user", content: [{ type: "file", file: { file_id: uploaded!.name } }] }] })
+      .then(() => null, (error: unknown) => error);
+    expect(gone).toBeInstanceOf(OpenAI.APIError);
+    expect((gone as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
+    expect(await fake.requests()).toEqual([]);
   });
 });
