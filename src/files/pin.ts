@@ -17,8 +17,8 @@ interface FileRef {
 
 /**
  * Finds the files (`fileData.fileUri` naming a Files API URI or "files/…") and the cached
- * content (`cachedContent`) a Gemini request names, anywhere in it (countTokens nests the
- * request), and the one key that holds them all. Each must be this client's and known to the
+ * content (`cachedContent`) a Gemini request names (countTokens may nest the request), and
+ * the one key that holds them all. Each must be this client's and known to the
  * proxy (404 otherwise, no Google call); all under one key (400 otherwise). File parts are
  * completed from D1: the full URI, and the MIME type when the part lacks one (chat `file_id`).
  * null when the request names none: any key may serve it.
@@ -26,7 +26,7 @@ interface FileRef {
 export async function pinToOwner(body: unknown, env: Env, clientKeyId: string, now = Date.now()): Promise<Pin | null> {
   const files: FileRef[] = [];
   const caches = new Set<string>();
-  collect(body, files, caches, 0);
+  collect(body, files, caches);
   const names = [...new Set([...files.map((f) => f.name), ...caches])];
   if (names.length === 0) return null;
   const rows = await findAffinities(env.DB, names, now);
@@ -59,29 +59,46 @@ function ownedRow(row: AffinityRow | undefined, name: string, clientKeyId: strin
   return row;
 }
 
-const MAX_DEPTH = 64;
+/**
+ * Looks where Google reads them, not anywhere (a tool's result may well hold a "cachedContent"
+ * key of its own): `cachedContent`, and `fileData` in the parts of `contents` and
+ * `systemInstruction`, at the top or in countTokens' `generateContentRequest`; camelCase or snake_case.
+ */
+function collect(body: unknown, files: FileRef[], caches: Set<string>): void {
+  const request = objectOr(body);
+  if (!request) return;
+  collectRequest(request, files, caches);
+  const nested = objectOr(field(request, "generateContentRequest", "generate_content_request"));
+  if (nested) collectRequest(nested, files, caches);
+}
 
-function collect(value: unknown, files: FileRef[], caches: Set<string>, depth: number): void {
-  if (depth > MAX_DEPTH || value === null || typeof value !== "object") return;
-  if (Array.isArray(value)) {
-    for (const item of value) collect(item, files, caches, depth + 1);
-    return;
+function collectRequest(request: Record<string, unknown>, files: FileRef[], caches: Set<string>): void {
+  const cache = field(request, "cachedContent", "cached_content");
+  if (typeof cache === "string") {
+    const name = cacheNameOf(cache);
+    if (!name) throw new TranslationError(`'${cache.slice(0, 100)}' is not a cached content name (cachedContents/…).`, { param: "cachedContent" });
+    caches.add(name);
   }
-  const object = value as Record<string, unknown>;
-  for (const [field, inner] of Object.entries(object)) {
-    if ((field === "cachedContent" || field === "cached_content") && typeof inner === "string") {
-      const name = cacheNameOf(inner);
-      if (!name) throw new TranslationError(`'${inner.slice(0, 100)}' is not a cached content name (cachedContents/…).`, { param: field });
-      caches.add(name);
-    } else if ((field === "fileData" || field === "file_data") && inner && typeof inner === "object" && !Array.isArray(inner)) {
-      const fileData = inner as Record<string, unknown>;
-      const uri = fileData.fileUri ?? fileData.file_uri;
+  const contents = field(request, "contents");
+  const turns = [...(Array.isArray(contents) ? contents : []), field(request, "systemInstruction", "system_instruction")];
+  for (const turn of turns) {
+    const parts = objectOr(turn)?.parts;
+    if (!Array.isArray(parts)) continue;
+    for (const part of parts) {
+      const fileData = objectOr(field(objectOr(part) ?? {}, "fileData", "file_data"));
+      const uri = fileData ? field(fileData, "fileUri", "file_uri") : undefined;
       const name = typeof uri === "string" ? fileNameOfUri(uri) : null;
-      if (name) files.push({ name, fileData });
-    } else {
-      collect(inner, files, caches, depth + 1);
+      if (fileData && name) files.push({ name, fileData });
     }
   }
+}
+
+function field(object: Record<string, unknown>, camel: string, snake?: string): unknown {
+  return object[camel] ?? (snake === undefined ? undefined : object[snake]);
+}
+
+function objectOr(value: unknown): Record<string, unknown> | null {
+  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }
 
 function setField(object: Record<string, unknown>, camel: string, snake: string, value: string): void {

@@ -244,6 +244,30 @@ describe("calls naming a file or cached content run on the key that holds it", (
     ]);
   });
 
+  it("names count only where Google reads them: a tool result with a cachedContent key pins nothing, countTokens' generateContentRequest does", async () => {
+    const client = await seedProxy({ geminiKeys: [{ id: "a", secret: KEY_A }, { id: "b", secret: KEY_B }] });
+    await rememberAffinity(env.DB, { name: "cachedContents/ona", kind: "cache", geminiKeyId: "a", clientKeyId: "client-1", mimeType: null, uri: null, sizeBytes: null, createdAt: Date.now(), expiresAt: Date.now() + 60_000 });
+    rotationPicks("b");
+    const calls = google();
+    const toolTurn = chatBody({
+      messages: [
+        { role: "user", content: "Look it up" },
+        { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "lookup", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "call_1", content: JSON.stringify({ cachedContent: "not a cache of ours" }) },
+      ],
+    });
+    const tool = await callWorker("/v1/chat/completions", { method: "POST", key: client, body: toolTurn });
+    expect(tool.response.status).toBe(200);
+    expect(calls.at(-1)!.apiKey).toBe(KEY_B);
+    const counted = await callWorker("/v1beta/models/gemini-2.5-flash:countTokens", {
+      method: "POST",
+      key: client,
+      body: JSON.stringify({ generateContentRequest: { model: "models/gemini-2.5-flash", cachedContent: "cachedContents/ona", contents: [{ role: "user", parts: [{ text: "?" }] }] } }),
+    });
+    expect(counted.response.status).toBe(200);
+    expect(calls.at(-1)!.apiKey).toBe(KEY_A);
+  });
+
   it("a file under key A and a cache under key B in one call: 400, no Google call", async () => {
     const client = await seedProxy({ geminiKeys: [{ id: "a", secret: KEY_A }, { id: "b", secret: KEY_B }] });
     rotationPicks("a");
