@@ -105,7 +105,6 @@ function respond(answer: Answer, log: CallLog): Response {
   if (answer.kind === "json") {
     if (answer.end.tokens) log.tokens = answer.end.tokens;
     if (answer.end.media) log.media = answer.end.media;
-    if (answer.end.media) log.media = answer.end.media;
     log.markFirstByte();
     log.finish(answer.end.status, answer.end.outcome, answer.end.code ?? null);
     return Response.json(answer.body, { status: answer.end.status });
