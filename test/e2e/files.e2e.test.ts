@@ -20,6 +20,7 @@ interface Recorded {
   body: unknown;
   status: number | null;
   resourceOwner?: string;
+  headers: Record<string, string>;
 }
 
 beforeAll(async () => {
@@ -72,6 +73,8 @@ describe("files stay on the key that uploaded them", () => {
       ["uploadStart", keyA.key, 200],
       ["uploadFinalize", keyA.key, 200],
     ]);
+    // The bytes streamed through keep their length (workerd knows it from the client's request).
+    expect(uploads[1]!.headers).toMatchObject({ "x-goog-upload-command": "upload, finalize", "x-goog-upload-offset": "0", "content-length": String(CONTENT.length) });
 
     // Key B joins the pool with no load: rotation (the less loaded of two random keys) sends plain calls to it.
     const keyB = fakeGeminiKey();
