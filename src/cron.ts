@@ -5,6 +5,7 @@ import { sameCounts } from "./pool/day-counts";
 import { KeyStore } from "./pool/key-store";
 import { liftModelBlocks } from "./pool/reset";
 import type { IsolateRuntime } from "./runtime/runtime";
+import { pruneAffinities } from "./files/affinity-store";
 import { pruneSignatures } from "./signatures/signature-store";
 import { foldLedger, foldPosition } from "./usage/fold";
 import { addPlanUsage, noteLimitHit } from "./usage/plan-usage";
@@ -64,6 +65,7 @@ export async function runScheduled(scheduledTime: number, env: Env): Promise<Cro
       rowsWritten += pruned.rowsWritten;
     }
     await pruneSignatures(env.DB, scheduledTime);
+    await pruneAffinities(env.DB, scheduledTime);
   }
   report.kvWrites += await kvWrite(env, scheduledTime, async () => {
     const store = new KeyStore(env.GEMINI_KEYS_KV);

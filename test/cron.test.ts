@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { runScheduled } from "../src/cron";
 import type { Env } from "../src/env";
+import { rememberAffinity } from "../src/files/affinity-store";
 import { countDay } from "../src/pool/count-day";
 import { KeyStore } from "../src/pool/key-store";
 import type { KeyState } from "../src/pool/types";
@@ -18,6 +19,11 @@ import type { Outcome } from "../src/usage/schema";
 import { CountingKv, seed } from "./pool/harness";
 
 const store = new KeyStore(env.GEMINI_KEYS_KV);
+
+async function affinityNames(): Promise<string[]> {
+  const { results } = await env.DB.prepare("SELECT name FROM key_affinity ORDER BY name").all<{ name: string }>();
+  return results.map((r) => r.name);
+}
 const at = (iso: string) => Date.parse(iso);
 
 function call(day: string, ts: number, geminiKeyId: string | null, model: string, outcome: Outcome = "ok"): CallRecord {
@@ -165,6 +171,18 @@ describe("the reset run", () => {
       const rollUp = await env.DB.prepare(`SELECT requests FROM ${table} WHERE day = '2026-04-16'`).first<{ requests: number }>();
       expect(rollUp?.requests, table).toBe(1);
     }
+  });
+
+  it("drops the files, cached contents and uploads past their expiry, and keeps the others", async () => {
+    const row = (name: string, expiresAt: number) => ({
+      name, kind: "file" as const, geminiKeyId: "fine", clientKeyId: "client-1", mimeType: "text/plain", uri: null, sizeBytes: 1, createdAt: 0, expiresAt,
+    });
+    await rememberAffinity(env.DB, row("files/gone", midnight - 1));
+    await rememberAffinity(env.DB, row("files/kept", midnight + 86_400_000));
+    await runScheduled(midnight + 10 * 60_000, env); // not the reset: nothing dropped yet
+    expect(await affinityNames()).toEqual(["files/gone", "files/kept"]);
+    await runScheduled(midnight, env);
+    expect(await affinityNames()).toEqual(["files/kept"]);
   });
 });
 

@@ -3,7 +3,7 @@ import { cors } from "hono/cors";
 import type { AppEnv } from "../env";
 
 /**
- * CORS for the proxy routes only (/v1, /v1beta), never the admin API or the panel: a browser
+ * CORS for the proxy routes only (/v1, /v1beta, /upload/v1beta), never the admin API or the panel: a browser
  * client (LobeChat, ChatBox web…) sends a preflight without its key, so this answers before
  * client auth, and every actual answer, errors (401, 429) included, carries the headers.
  * The allowed origins are a setting (default any: the client key is a bearer token, no cookie
@@ -13,8 +13,9 @@ import type { AppEnv } from "../env";
  */
 export const proxyCors = cors({
   origin: allowedOrigin,
-  allowMethods: ["GET", "POST", "OPTIONS"],
-  exposeHeaders: ["retry-after", "content-type"],
+  // PATCH and DELETE: Files and cachedContents; the upload headers: the resumable upload's second step.
+  allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+  exposeHeaders: ["retry-after", "content-type", "x-goog-upload-url", "x-goog-upload-status"],
   maxAge: 7200,
 });
 

@@ -28,11 +28,12 @@ async function withOrigins(origins: string[] | undefined) {
 
 it("a preflight on /v1 and /v1beta is answered 204 without a key, with the methods and the headers asked for", async () => {
   await withOrigins(undefined);
-  for (const path of ["/v1/chat/completions", "/v1/responses", "/v1/messages", "/v1/models", "/v1beta/models/gemini-2.5-flash:streamGenerateContent"]) {
+  for (const path of ["/v1/chat/completions", "/v1/responses", "/v1/messages", "/v1/models", "/v1beta/models/gemini-2.5-flash:streamGenerateContent", "/upload/v1beta/files", "/v1beta/files/abc"]) {
     const response = await preflight(path);
     expect(response.status, path).toBe(204);
     expect(response.headers.get("access-control-allow-origin")).toBe("*");
-    expect(response.headers.get("access-control-allow-methods")).toContain("POST");
+    const methods = response.headers.get("access-control-allow-methods") ?? "";
+    for (const method of ["GET", "POST", "PATCH", "DELETE"]) expect(methods, path).toContain(method);
     const allowed = (response.headers.get("access-control-allow-headers") ?? "").toLowerCase().split(",");
     for (const header of ASKED.split(", ")) expect(allowed, header).toContain(header);
     expect(response.headers.get("access-control-allow-credentials")).toBeNull();
@@ -70,6 +71,8 @@ it("actual answers carry the CORS headers, errors included: 200, 401, 429 with R
   expect(limited.headers.get("access-control-allow-origin")).toBe("*");
   expect(limited.headers.get("retry-after")).not.toBeNull();
   expect(limited.headers.get("access-control-expose-headers")?.toLowerCase()).toContain("retry-after");
+  // A browser's resumable upload reads the second step's URL from this header.
+  expect(limited.headers.get("access-control-expose-headers")?.toLowerCase()).toContain("x-goog-upload-url");
 });
 
 it("the admin API and the panel pages answer no CORS headers, preflight or not", async () => {
