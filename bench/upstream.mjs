@@ -9,12 +9,16 @@
 import { nodeFixtures } from "../test/fake-gemini/fixtures-node.mjs";
 import { createFakeGemini } from "../test/fake-gemini/handler.mjs";
 import { listen } from "../test/fake-gemini/server.mjs";
+import { configureKeys } from "../test/fake-gemini/state.mjs";
 
 /** @type {Map<string, string | null>} */
 const read = new Map();
 const fixtures = { read: (/** @type {string} */ name) => (read.has(name) ? read.get(name) ?? null : (read.set(name, nodeFixtures.read(name)), read.get(name) ?? null)) };
 const core = createFakeGemini({ fixtures, recordRequests: false });
 core.state.reply = { fixture: "google-text" };
+// The comparison Worker's key (bench/minimal-worker/wrangler.toml) is not shaped like Google's:
+// registered, it is served like any pool key.
+configureKeys(core.state, { key: "bench-minimal-worker-key", behaviour: "ok" });
 
 let served = 0; // generateContent and streamGenerateContent calls answered
 const upstream = await listen(
