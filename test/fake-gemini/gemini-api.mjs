@@ -209,7 +209,7 @@ function stream(call, chunks, behaviour, delayMs, outcome) {
   const body = new ReadableStream({
     async pull(controller) {
       if (next > 0) await pause(delayMs, call.signal);
-      if (call.signal?.aborted) return;
+      if (call.signal?.aborted) return controller.error(call.signal.reason);
       const chunk = chunks[next++];
       controller.enqueue(encoder.encode(sseFrame(chunk)));
       sent.push(chunk);

@@ -42,6 +42,7 @@ describe("useFakeGemini in workerd", () => {
 
   it("key behaviours set through the control API: a 429 key fails over to the next", async () => {
     const client = await seedProxy({ geminiKeys: [{ id: "a", secret: KEY_A }, { id: "b", secret: KEY_B }] });
+    vi.spyOn(Math, "random").mockReturnValue(0); // the pool tries its keys first to last
     const fake = useFakeGemini();
     await fake.setKey(KEY_A, "rate_limit_minute");
     const { response } = await callWorker("/v1/chat/completions", { method: "POST", key: client, body: chatBody() });
@@ -74,6 +75,25 @@ describe("useFakeGemini in workerd", () => {
     expect(file.sizeBytes).toBe("5");
     expect((await fetch(`https://upstream.test/v1beta/${file.name}`, { headers: { "x-goog-api-key": KEY_B } })).status).toBe(403);
     expect((await fake.state()).files).toEqual([{ name: file.name, owner: KEY_A }]);
+  });
+});
+
+describe("aborts, as fetch has them", () => {
+  it("a caller that aborts a slow call gets fetch's rejection; the fake records it as gone", async () => {
+    const fake = useFakeGemini();
+    await fake.setKey(KEY_A, "slow:5000");
+    const controller = new AbortController();
+    const call = fetch("https://upstream.test/v1beta/models/gemini-2.5-flash:generateContent", {
+      method: "POST",
+      headers: { "x-goog-api-key": KEY_A, "content-type": "application/json" },
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hi" }] }] }),
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(new Error("caller gave up")), 20);
+    const started = Date.now();
+    await expect(call).rejects.toThrow("caller gave up");
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await vi.waitFor(() => expect(fake.received()[0]!.outcome).toBe("client_gone"));
   });
 });
 

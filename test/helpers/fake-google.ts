@@ -46,13 +46,23 @@ export function newFakeGemini(): FakeGeminiCore {
  */
 export function useFakeGemini(): FakeGeminiInWorkerd {
   const core = newFakeGemini();
-  vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => core.fetch(new Request(input as RequestInfo, init as RequestInit)));
+  vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => answer(core, new Request(input as RequestInfo, init as RequestInit)));
   return {
     ...fakeGeminiControl(UPSTREAM),
     core,
     received: () => core.state.requests,
     keysUsed: () => core.state.requests.map((r) => r.apiKey),
   };
+}
+
+/** The fake's answer, rejected as fetch's would be once the caller aborts before it. */
+function answer(core: FakeGeminiCore, request: Request): Promise<Response> {
+  const { signal } = request;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    core.fetch(request).then(resolve, reject);
+  });
 }
 
 export interface UpstreamCall {
@@ -88,7 +98,7 @@ export function fakeGoogle(handler: GoogleHandler, options: { fallback?: FakeGem
     if (scripted) return scripted;
     fallback ??= newFakeGemini();
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
-    return fallback.fetch(new Request(request.url, { method: request.method, headers: request.headers, body: hasBody ? text : undefined, signal: request.signal }));
+    return answer(fallback, new Request(request.url, { method: request.method, headers: request.headers, body: hasBody ? text : undefined, signal: request.signal }));
   });
   return calls;
 }
