@@ -100,8 +100,9 @@ describe("Google's own 400", () => {
         },
       },
     ]);
-    // `google` is an extra body field, as Python's extra_body would merge it
-    const params = { model: FLASH, stream: streamed, messages: [{ role: "user" as const, content: "hi" }], google: { cached_content: "cachedContents/abc" } };
+    // No cached_content in the request itself: the proxy answers a cache it never saw with its own
+    // 404 before Google (test/files); this scripted 400 stands for any Google text naming a key.
+    const params = { model: FLASH, stream: streamed, messages: [{ role: "user" as const, content: "hi" }] };
     const error = await sdkError(client.chat.completions.create(params as OpenAI.Chat.Completions.ChatCompletionCreateParams));
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error.status).toBe(400);
