@@ -63,16 +63,7 @@ export class KeyPool {
     let lastReason = NO_KEY_CONFIGURED;
     for (const key of this.view.keys) {
       if (tried.has(key.id)) continue;
-      const blocked =
-        unavailability({
-          key,
-          state: this.view.states.get(key.id),
-          counter: this.counterOf(key.id),
-          model,
-          modelsById: this.config.modelsById,
-          settings: this.config.settings,
-          now,
-        }) ?? this.cooling(key.id, model.id, now);
+      const blocked = this.blockOf(key, model, now);
       if (blocked) {
         // Why a paid key cannot serve Imagen says more than "not marked paid" of the others.
         if (blocked.reason !== IMAGEN_NEEDS_PAID || lastReason === NO_KEY_CONFIGURED) lastReason = blocked.reason;
@@ -100,16 +91,7 @@ export class KeyPool {
   pickPinned(keyId: string, model: ModelConfig, now = Date.now()): Pick {
     const key = this.view.keys.find((k) => k.id === keyId);
     if (!key) return { ok: false, reason: "no_key", detail: "the key was removed from the pool" };
-    const blocked =
-      unavailability({
-        key,
-        state: this.view.states.get(key.id),
-        counter: this.counterOf(key.id),
-        model,
-        modelsById: this.config.modelsById,
-        settings: this.config.settings,
-        now,
-      }) ?? this.cooling(key.id, model.id, now);
+    const blocked = this.blockOf(key, model, now);
     if (!blocked) return { ok: true, key };
     return blocked.kind === "limited"
       ? { ok: false, reason: "rate_limited", retryAt: blocked.until, detail: blocked.reason }
@@ -176,6 +158,21 @@ export class KeyPool {
   private setState(keyId: string, state: KeyState): void {
     this.view.states.set(keyId, state);
     this.runtime.states.changed(keyId, state, this.env, this.waitUntil);
+  }
+
+  /** Why the key cannot serve `model` now (its state, quotas, plan, or a cool-down in this isolate); null when it can. */
+  private blockOf(key: GeminiKeyRecord, model: ModelConfig, now: number) {
+    return (
+      unavailability({
+        key,
+        state: this.view.states.get(key.id),
+        counter: this.counterOf(key.id),
+        model,
+        modelsById: this.config.modelsById,
+        settings: this.config.settings,
+        now,
+      }) ?? this.cooling(key.id, model.id, now)
+    );
   }
 
   private cooling(keyId: string, modelId: string, now: number) {
