@@ -3,7 +3,7 @@ import { TranslationError } from "../openai/errors";
 import { findAffinities, type AffinityRow } from "./affinity-store";
 import { cacheNameOf, fileNameOfUri } from "./names";
 
-/** The one key a call must run on, and the names that pin it there. */
+/** The one key a call must run on, and the names that pin it there: GeminiCallSpec's fields. */
 export interface Pin {
   keyId: string;
   pinnedBy: string;
@@ -30,7 +30,7 @@ export async function pinToOwner(body: unknown, env: Env, clientKeyId: string, n
   const names = [...new Set([...files.map((f) => f.name), ...caches])];
   if (names.length === 0) return null;
   const rows = await findAffinities(env.DB, names, now);
-  const owned = names.map((name) => ownedRow(rows.get(name), name, clientKeyId));
+  const owned = names.map((name) => ownedBy(rows.get(name), name, clientKeyId));
   const keys = new Set(owned.map((row) => row.geminiKeyId));
   if (keys.size > 1) {
     throw new TranslationError(
@@ -46,11 +46,13 @@ export async function pinToOwner(body: unknown, env: Env, clientKeyId: string, n
   return { keyId: owned[0]!.geminiKeyId, pinnedBy: names.join(", ") };
 }
 
-function ownedRow(row: AffinityRow | undefined, name: string, clientKeyId: string): AffinityRow {
-  // Another client's file is as unknown to this client as one that never existed.
-  if (!row || row.clientKeyId !== clientKeyId || row.kind === "upload") {
-    const kind = name.startsWith("files/") ? "File" : "CachedContent";
-    throw new TranslationError(`${kind} ${name} is not found: it was not made through this proxy with this client key, or it has expired.`, {
+/**
+ * The row when `clientKeyId` made it: another client's file, cache or upload is as unknown to
+ * this client as one that never existed or has expired (404, no Google call).
+ */
+export function ownedBy(row: AffinityRow | null | undefined, name: string, clientKeyId: string): AffinityRow {
+  if (!row || row.clientKeyId !== clientKeyId) {
+    throw new TranslationError(`${name} is not found: it was not made through this proxy with this client key, or it has expired.`, {
       status: 404,
       code: "file_not_found",
       type: "not_found_error",
@@ -104,9 +106,4 @@ function objectOr(value: unknown): Record<string, unknown> | null {
 function setField(object: Record<string, unknown>, camel: string, snake: string, value: string): void {
   if (snake in object && !(camel in object)) object[snake] = value;
   else object[camel] = value;
-}
-
-/** The GeminiCallSpec fields of a pin (none when nothing pins the call). */
-export function pinFields(pin: Pin | null): { keyId?: string; pinnedBy?: string } {
-  return pin ? { keyId: pin.keyId, pinnedBy: pin.pinnedBy } : {};
 }

@@ -1,6 +1,6 @@
 import { extendAffinity, forgetAffinity, rememberAffinity } from "../../files/affinity-store";
 import { cacheNameOf } from "../../files/names";
-import { pinFields, pinToOwner } from "../../files/pin";
+import { pinToOwner } from "../../files/pin";
 import { TranslationError } from "../../openai/errors";
 import type { FrontDoor } from "../front-door";
 import { googleFailure } from "../google-errors";
@@ -41,7 +41,7 @@ export const cachedContentCreateDoor: FrontDoor<CreateCall, Record<string, unkno
 
   async prepare(call, model, deps) {
     const body = { ...call.body, model: `models/${model.id}` };
-    return { path: "cachedContents", body, ...pinFields(await pinToOwner(body, deps.env, deps.clientKey.id)) };
+    return { path: "cachedContents", body, ...(await pinToOwner(body, deps.env, deps.clientKey.id)) };
   },
   accept: (response) => acceptJsonReply(response),
   async answer(reply, _call, { deps, keyId }) {

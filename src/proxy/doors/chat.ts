@@ -1,5 +1,5 @@
 import type { GenerateContentResponse } from "../../gemini/types";
-import { pinFields, pinToOwner } from "../../files/pin";
+import { pinToOwner } from "../../files/pin";
 import { collectRemoteMediaUrls, collectToolCallIds, resolveModelName, toGeminiChatRequest } from "../../openai/request";
 import { toChatCompletion } from "../../openai/response";
 import { parseChatRequest, type ChatCompletionRequest } from "../../openai/schemas";
@@ -59,7 +59,7 @@ export const chatDoor: FrontDoor<ChatCall, GenerateContentResponse | Response> =
       remoteMedia,
     });
     // A `file_id` part or `cached_content` runs on the one key that holds it.
-    const pin = pinFields(await pinToOwner(body, deps.env, deps.clientKey.id));
+    const pin = await pinToOwner(body, deps.env, deps.clientKey.id);
     return call.body.stream === true
       ? { path: `models/${model.id}:streamGenerateContent`, query: { alt: "sse" }, stream: true, body, ...pin }
       : { path: `models/${model.id}:generateContent`, body, ...pin };

@@ -1,4 +1,4 @@
-import { pinFields, pinToOwner } from "../../files/pin";
+import { pinToOwner } from "../../files/pin";
 import type { GenerateContentResponse } from "../../gemini/types";
 import { TranslationError } from "../../openai/errors";
 import { isEmptyReply } from "../../openai/response";
@@ -48,7 +48,7 @@ export function nativeDoor(modelId: string, method: NativeMethod): FrontDoor<Nat
       ...(call.alt ? { query: { alt: call.alt } } : {}),
       stream: call.method === "streamGenerateContent",
       body: call.body,
-      ...pinFields(await pinToOwner(call.body, deps.env, deps.clientKey.id)),
+      ...(await pinToOwner(call.body, deps.env, deps.clientKey.id)),
     }),
 
     async accept(response, call) {

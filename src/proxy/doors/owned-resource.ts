@@ -1,6 +1,6 @@
 import { findAffinity, type AffinityRow } from "../../files/affinity-store";
+import { ownedBy } from "../../files/pin";
 import type { UpstreamFailure } from "../../gemini/failure";
-import { TranslationError } from "../../openai/errors";
 import type { AttemptOutcome } from "../failover";
 import type { CallDeps } from "../front-door";
 
@@ -18,20 +18,9 @@ export async function acceptJsonReply(response: Response): Promise<AttemptOutcom
   return { ok: false, failure };
 }
 
-/**
- * The row of a file, cached content or upload this client made through the proxy. Another
- * client's, or one the proxy never saw, is 404 in Google's words: no Google call is made.
- */
+/** The row of a file, cached content or upload this client made through the proxy (404 otherwise). */
 export async function ownedRow(name: string, deps: CallDeps): Promise<AffinityRow> {
-  const row = await findAffinity(deps.env.DB, name, deps.receivedAt);
-  if (!row || row.clientKeyId !== deps.clientKey.id) {
-    throw new TranslationError(`${name} is not found: it was not made through this proxy with this client key, or it has expired.`, {
-      status: 404,
-      code: "file_not_found",
-      type: "not_found_error",
-    });
-  }
-  return row;
+  return ownedBy(await findAffinity(deps.env.DB, name, deps.receivedAt), name, deps.clientKey.id);
 }
 
 /** An RFC 3339 time from Google as epoch ms, or `fallback` when absent or unreadable. */

@@ -1,4 +1,4 @@
-import { pinFields, pinToOwner } from "../../files/pin";
+import { pinToOwner } from "../../files/pin";
 import type { GenerateContentResponse } from "../../gemini/types";
 import { collectCallIds, collectCarriedSignatures, collectRemoteMediaUrls } from "../../responses/input";
 import { toGeminiResponsesRequest } from "../../responses/request";
@@ -70,7 +70,7 @@ export const responsesDoor = {
     });
     call.toolNames = toolNames;
     // An `input_file` naming a `file_id` runs on the one key that holds the file.
-    const pin = pinFields(await pinToOwner(body, deps.env, deps.clientKey.id));
+    const pin = await pinToOwner(body, deps.env, deps.clientKey.id);
     return call.body.stream === true
       ? { path: `models/${model.id}:streamGenerateContent`, query: { alt: "sse" }, stream: true, body, ...pin }
       : { path: `models/${model.id}:generateContent`, body, ...pin };
