@@ -2,12 +2,11 @@ import { Hono } from "hono";
 import { listAffinities, type AffinityRow } from "../files/affinity-store";
 import { callDeps } from "./call-deps";
 import { runCall } from "./call-pipeline";
-import { clientAuth, type ProxyEnv } from "./client-auth";
+import type { ProxyEnv } from "./client-auth";
 import { cachedContentCreateDoor, cachedContentDoor } from "./doors/cached-contents";
 import { fileDoor } from "./doors/files";
 import { uploadDoor } from "./doors/upload";
-import { internalFailure, logInternalError } from "./errors";
-import { googleError, googleFailure } from "./google-errors";
+import { googleStyleRoutes, unknownEndpoint } from "./google-routes";
 
 /**
  * /v1beta/files and /v1beta/cachedContents (mounted by src/proxy/native.ts, behind its client
@@ -33,21 +32,10 @@ filesRoutes.patch("/cachedContents/:id", (c) => runCall(cachedContentDoor("patch
 filesRoutes.delete("/cachedContents/:id", (c) => runCall(cachedContentDoor("delete", c.req.param("id")), c.req.raw, callDeps(c)));
 
 /** POST /upload/v1beta/files: resumable uploads through the pool (src/proxy/doors/upload.ts). */
-export const uploadRoutes = new Hono<ProxyEnv>();
+export const uploadRoutes = googleStyleRoutes();
 
-uploadRoutes.use(
-  "*",
-  clientAuth({
-    allowGoogleStyle: true,
-    onDenied: () => googleError(401, "API key not valid. Use a client key created in the admin panel."),
-  }),
-);
 uploadRoutes.post("/", (c) => runCall(uploadDoor, c.req.raw, callDeps(c)));
-uploadRoutes.all("*", (c) => googleError(404, `Unknown endpoint ${c.req.method} ${new URL(c.req.url).pathname}.`));
-uploadRoutes.onError((error, c) => {
-  logInternalError(c.req.raw, error);
-  return googleFailure(internalFailure());
-});
+uploadRoutes.all("*", unknownEndpoint);
 
 /** A file as Google lists it, from what D1 keeps (display names and hashes are Google's to tell: GET the file). */
 function describeFile(row: AffinityRow): object {

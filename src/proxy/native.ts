@@ -1,23 +1,13 @@
-import { Hono } from "hono";
 import { callDeps } from "./call-deps";
 import { runCall } from "./call-pipeline";
-import { clientAuth, type ProxyEnv } from "./client-auth";
 import { NATIVE_METHODS, nativeDoor, type NativeMethod } from "./doors/native";
-import { internalFailure, logInternalError } from "./errors";
 import { filesRoutes } from "./files-routes";
-import { googleError, googleFailure } from "./google-errors";
+import { googleError } from "./google-errors";
+import { googleStyleRoutes, unknownEndpoint } from "./google-routes";
 import { allowedModel } from "./resolve-model";
 
 /** Gemini's own REST API under /v1beta, served through the same pool, failover and ledger. */
-export const nativeRoutes = new Hono<ProxyEnv>();
-
-nativeRoutes.use(
-  "*",
-  clientAuth({
-    allowGoogleStyle: true,
-    onDenied: () => googleError(401, "API key not valid. Use a client key created in the admin panel."),
-  }),
-);
+export const nativeRoutes = googleStyleRoutes();
 
 nativeRoutes.get("/models", (c) => {
   const allowed = c.get("clientKey").options.allowedModels;
@@ -46,12 +36,7 @@ nativeRoutes.post("/models/:call{.+}", (c) => {
 
 nativeRoutes.route("/", filesRoutes);
 
-nativeRoutes.all("*", (c) => googleError(404, `Unknown endpoint ${c.req.method} ${new URL(c.req.url).pathname}.`));
-// A bug outside a call's pipeline answers in Google's shape, without internals or secrets.
-nativeRoutes.onError((error, c) => {
-  logInternalError(c.req.raw, error);
-  return googleFailure(internalFailure());
-});
+nativeRoutes.all("*", unknownEndpoint);
 
 function describeModel(id: string): object {
   const embedding = /embed/i.test(id);
