@@ -60,7 +60,7 @@ function mergeToolCalls(deltas: readonly ToolCallDelta[]): object[] {
   return [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
 }
 
-function choiceFrom(candidate: Candidate, position: number, ctx: CompletionContext, signatures: Record<string, string>): object {
+function choiceFrom(candidate: Candidate, position: number, ctx: CompletionContext, signatures: Record<string, string>, tally: { images: number }): object {
   const index = candidate.index ?? position;
   const reader = new CandidateReader(callIdBase(ctx.id, index), signatures, { imagesApart: true });
   reader.noteGrounding(candidate);
@@ -73,6 +73,7 @@ function choiceFrom(candidate: Candidate, position: number, ctx: CompletionConte
     refusal: null,
   };
   if (delta.images.length > 0) message.images = delta.images;
+  tally.images += delta.images.length;
   if (delta.reasoning !== "") message.reasoning_content = delta.reasoning;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   const citations = reader.citations();
@@ -90,8 +91,9 @@ function choiceFrom(candidate: Candidate, position: number, ctx: CompletionConte
 export function toChatCompletion(
   res: GenerateContentResponse,
   ctx: CompletionContext,
-): { body: object; usage: UsageFigures; signatures: Record<string, string>; blocked: boolean } {
+): { body: object; usage: UsageFigures; signatures: Record<string, string>; blocked: boolean; images: number } {
   const signatures: Record<string, string> = {};
+  const tally = { images: 0 };
   const candidates = res.candidates ?? [];
   const blockReason = res.promptFeedback?.blockReason;
   const usage = usageFromGemini(res.usageMetadata);
@@ -107,7 +109,7 @@ export function toChatCompletion(
       },
     ];
   } else {
-    choices = candidates.map((candidate, position) => choiceFrom(candidate, position, ctx, signatures));
+    choices = candidates.map((candidate, position) => choiceFrom(candidate, position, ctx, signatures, tally));
   }
 
   const blocked = (candidates.length === 0 && blockReason !== undefined) ||
@@ -125,5 +127,6 @@ export function toChatCompletion(
     usage,
     signatures,
     blocked,
+    images: tally.images,
   };
 }

@@ -35,6 +35,7 @@ export class ChatStreamTranslator {
   private finishedChoices = 0;
   private filteredChoices = 0;
   private anythingSent = false;
+  private imagesSent = 0;
 
   constructor(private readonly ctx: CompletionContext & { includeUsage: boolean }) {}
 
@@ -49,6 +50,11 @@ export class ChatStreamTranslator {
 
   get blocked(): boolean {
     return this.promptBlocked || (this.finishedChoices > 0 && this.filteredChoices === this.finishedChoices);
+  }
+
+  /** Images sent so far as delta.images, for the ledger. */
+  get images(): number {
+    return this.imagesSent;
   }
 
   get sentAnything(): boolean {
@@ -83,6 +89,7 @@ export class ChatStreamTranslator {
       if (delta.reasoning !== "") body.reasoning_content = delta.reasoning;
       if (delta.toolCalls.length > 0) body.tool_calls = delta.toolCalls;
       if (delta.images.length > 0) body.images = delta.images;
+      this.imagesSent += delta.images.length;
       if (Object.keys(body).length > 0) chunks.push(this.chunk(index, this.withRole(state, body), null));
       if (candidate.finishReason) chunks.push(...this.finishChoice(index, state, candidate.finishReason));
     });

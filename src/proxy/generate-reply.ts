@@ -26,6 +26,8 @@ export interface TranslatedReply {
   signatures: Record<string, string>;
   blocked: boolean;
   usage: UsageFigures;
+  /** Images the answer carries (chat image output), for the ledger. */
+  images?: number;
 }
 
 /**
@@ -37,5 +39,6 @@ export async function jsonAnswer(translated: TranslatedReply, deps: CallDeps): P
   await rememberSignatures(deps.env.DB, translated.signatures).catch((error: unknown) =>
     console.error(`remembering thought signatures failed: ${String(error)}`),
   );
-  return { kind: "json", body: translated.body, end: { status: 200, outcome: translated.blocked ? "blocked" : "ok", tokens: translated.usage } };
+  const media = translated.images ? { media: { images: translated.images } } : {};
+  return { kind: "json", body: translated.body, end: { status: 200, outcome: translated.blocked ? "blocked" : "ok", tokens: translated.usage, ...media } };
 }

@@ -9,6 +9,8 @@ export interface StreamTranslatorState {
   readonly blocked: boolean;
   /** Thought signatures by tool-call id, for the client's next turn. */
   readonly signatures: Record<string, string>;
+  /** Images sent (chat image output), counted however the stream ended. */
+  readonly images?: number;
 }
 
 /**
@@ -32,10 +34,10 @@ export function streamAnswer(
     onFirstByte: markFirstByte,
     beforeClose: () => rememberSignatures(deps.env.DB, translator.signatures),
     onEnd: ({ error, aborted }) => {
-      const tokens = translator.usage;
-      if (aborted) ended({ status: 499, outcome: "aborted", code: "client_disconnected", tokens });
-      else if (error !== null) ended({ status: 200, outcome: "upstream_error", code: "stream_error", tokens });
-      else ended({ status: 200, outcome: translator.blocked ? "blocked" : "ok", tokens });
+      const figures = { tokens: translator.usage, ...(translator.images ? { media: { images: translator.images } } : {}) };
+      if (aborted) ended({ status: 499, outcome: "aborted", code: "client_disconnected", ...figures });
+      else if (error !== null) ended({ status: 200, outcome: "upstream_error", code: "stream_error", ...figures });
+      else ended({ status: 200, outcome: translator.blocked ? "blocked" : "ok", ...figures });
     },
   });
   deps.waitUntil(stream.done);

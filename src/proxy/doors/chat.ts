@@ -8,7 +8,7 @@ import { ChatStreamTranslator, SSE_DONE, sseEvent } from "../../openai/stream";
 import { lookupSignatures } from "../../signatures/signature-store";
 import { randomToken } from "../../util/crypto";
 import { redactSecrets } from "../../util/redact";
-import { chatProtocol, imagesIn, type ImagesSent } from "../chat-stream";
+import { chatProtocol } from "../chat-stream";
 import { openAIFailure } from "../errors";
 import { acceptGenerateReply, jsonAnswer } from "../generate-reply";
 import { streamAnswer } from "../stream-answer";
@@ -69,10 +69,7 @@ export const chatDoor: FrontDoor<ChatCall, GenerateContentResponse | Response> =
 
   async answer(reply, call, { deps, markFirstByte }) {
     if (reply instanceof Response) return chatStream(reply, call, deps, markFirstByte);
-    const completion = toChatCompletion(reply, { id: call.id, created: call.created, model: call.body.model });
-    const answer = await jsonAnswer(completion, deps);
-    const images = imagesIn(completion.body);
-    return answer.kind === "json" && images > 0 ? { ...answer, end: { ...answer.end, media: { images } } } : answer;
+    return jsonAnswer(toChatCompletion(reply, { id: call.id, created: call.created, model: call.body.model }), deps);
   },
 };
 
@@ -84,9 +81,5 @@ function chatStream(upstream: Response, call: ChatCall, deps: CallDeps, markFirs
     model: call.body.model,
     includeUsage: call.body.stream_options?.include_usage === true,
   });
-  const sent: ImagesSent = { images: 0 };
-  const answer = streamAnswer(upstream, chatProtocol(translator, sent), translator, deps, markFirstByte);
-  if (answer.kind !== "stream") return answer;
-  // However the stream ended, the images that went out count.
-  return { ...answer, ended: answer.ended.then((end) => (sent.images > 0 ? { ...end, media: { images: sent.images } } : end)) };
+  return streamAnswer(upstream, chatProtocol(translator), translator, deps, markFirstByte);
 }
