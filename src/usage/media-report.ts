@@ -1,24 +1,13 @@
 import { type SQLWrapper, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { type DayRange, type MediaGroup, currentMediaRows } from "./current-rows";
+import type { MediaFigures } from "./media-units";
 
 export type { MediaGroup } from "./current-rows";
+export { MEDIA_FIGURES, NO_MEDIA, type MediaFigures } from "./media-units";
 
 /** The totals groupings that carry media figures (usage_daily keeps them per day, key and model). */
 export const MEDIA_GROUPS = ["day", "key", "model"] as const satisfies readonly MediaGroup[];
-
-/** What a group's calls made or consumed besides tokens (src/usage/media-units.ts), summed. */
-export interface MediaFigures {
-  images: number;
-  audioMs: number;
-  speechCharacters: number;
-  files: number;
-  fileBytes: number;
-}
-
-export const MEDIA_FIGURES = ["images", "audioMs", "speechCharacters", "files", "fileBytes"] as const satisfies readonly (keyof MediaFigures)[];
-
-export const NO_MEDIA: Readonly<MediaFigures> = Object.freeze({ images: 0, audioMs: 0, speechCharacters: 0, files: 0, fileBytes: 0 });
 
 export function isMediaGroup(by: string): by is MediaGroup {
   return (MEDIA_GROUPS as readonly string[]).includes(by);

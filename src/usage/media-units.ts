@@ -10,3 +10,10 @@ export interface MediaUnits {
   files?: number;
   fileBytes?: number;
 }
+
+/** Every figure of MediaUnits, as the ledger, the roll-up and the report keep them (0 when absent). */
+export type MediaFigures = Required<MediaUnits>;
+
+export const MEDIA_FIGURES = ["images", "audioMs", "speechCharacters", "files", "fileBytes"] as const satisfies readonly (keyof MediaFigures)[];
+
+export const NO_MEDIA: Readonly<MediaFigures> = Object.freeze({ images: 0, audioMs: 0, speechCharacters: 0, files: 0, fileBytes: 0 });

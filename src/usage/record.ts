@@ -3,7 +3,7 @@ import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { latencyBucket } from "./latency-buckets";
 import { usageCalls, type Outcome } from "./schema";
 import type { UsageFigures } from "../openai/usage";
-import type { MediaUnits } from "./media-units";
+import { MEDIA_FIGURES, type MediaFigures, type MediaUnits } from "./media-units";
 
 /** One proxied call as the ledger keeps it. */
 export interface CallRecord {
@@ -74,7 +74,7 @@ function buildLedgerInsert(db: DrizzleD1Database): { sql: string; params: unknow
 
 /** The values the insert's placeholders name (drizzle maps them to driver values). */
 type BoundValues = Omit<CallRecord, "tokens" | "requestedModel" | "media"> & { requestedModel: string | null } &
-  UsageFigures & Required<MediaUnits> & { latencyBucket: number; ttfbBucket: number | null };
+  UsageFigures & MediaFigures & { latencyBucket: number; ttfbBucket: number | null };
 
 let ledgerInsert: { sql: string; params: unknown[] } | undefined;
 
@@ -91,15 +91,9 @@ function bound(call: CallRecord): unknown[] {
 }
 
 /** Every media figure as a whole non-negative number (a door's fraction or slip is not a reason to lose the row). */
-function mediaFigures(media: MediaUnits = {}): Required<MediaUnits> {
+function mediaFigures(media: MediaUnits = {}): MediaFigures {
   const whole = (figure: number | undefined) => (figure !== undefined && Number.isFinite(figure) && figure > 0 ? Math.round(figure) : 0);
-  return {
-    images: whole(media.images),
-    audioMs: whole(media.audioMs),
-    speechCharacters: whole(media.speechCharacters),
-    files: whole(media.files),
-    fileBytes: whole(media.fileBytes),
-  };
+  return Object.fromEntries(MEDIA_FIGURES.map((name) => [name, whole(media[name])])) as MediaFigures;
 }
 
 /**
