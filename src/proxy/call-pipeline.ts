@@ -45,11 +45,13 @@ async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, 
   const spec = await door.prepare(parsed, model, deps);
   const pool = await KeyPool.open(deps.runtime, deps.env, deps.waitUntil);
   const { settings } = deps.config;
+  // An upload's bytes stream through: they can be sent once (no second key), and they arrive
+  // as fast as the client sends them (up to 100 MB takes minutes).
+  const streamedBody = spec.rawBody instanceof ReadableStream;
   const concluded = withFailover<Reply>({
     pool,
     model,
-    // A body streamed through (an upload) can be sent once: no second key.
-    maxAttempts: spec.rawBody instanceof ReadableStream ? 1 : settings.maxAttempts,
+    maxAttempts: streamedBody ? 1 : settings.maxAttempts,
     signal: deps.signal,
     ...(spec.keyId !== undefined ? { pinned: { keyId: spec.keyId, by: spec.pinnedBy ?? "the file or cached content named" } } : {}),
     attempt: async (key) => {
@@ -60,8 +62,7 @@ async function serve<Req, Reply>(door: FrontDoor<Req, Reply>, request: Request, 
           base: deps.env.GEMINI_API_BASE,
           apiKey: key.secret,
           signal: deps.signal,
-          // An upload's bytes arrive as fast as the client sends them: up to 100 MB takes minutes.
-          timeoutMs: spec.rawBody instanceof ReadableStream ? Math.max(settings.attemptTimeoutMs, STREAMED_BODY_TIMEOUT_MS) : settings.attemptTimeoutMs,
+          timeoutMs: streamedBody ? Math.max(settings.attemptTimeoutMs, STREAMED_BODY_TIMEOUT_MS) : settings.attemptTimeoutMs,
         });
       const attempt = await call();
       return attempt.ok ? door.accept(attempt.response, parsed, call) : attempt;
