@@ -41,6 +41,15 @@ export async function readJsonBody(request: Request, options: JsonBodyOptions = 
   return json;
 }
 
+/** readJsonBody for bodies that must be one JSON object (Gemini's native requests). */
+export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
+  const body = await readJsonBody(request);
+  if (!body || typeof body !== "object" || Array.isArray(body)) {
+    throw new TranslationError("The request body must be a JSON object.", { code: "invalid_json" });
+  }
+  return body as Record<string, unknown>;
+}
+
 /** A request body's bytes, refused past `maxBytes` (declared or sent) or when it breaks off. */
 export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declaredHeader = request.headers.get("content-length");

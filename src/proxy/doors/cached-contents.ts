@@ -4,7 +4,7 @@ import { pinToOwner } from "../../files/pin";
 import { TranslationError } from "../../openai/errors";
 import type { FrontDoor } from "../front-door";
 import { googleFailure } from "../google-errors";
-import { readJsonBody } from "../read-body";
+import { readJsonBody, readJsonObject } from "../read-body";
 import { bareModelId } from "../resolve-model";
 import { acceptJsonReply, ownedRow, timeOf } from "./owned-resource";
 
@@ -25,15 +25,12 @@ export const cachedContentCreateDoor: FrontDoor<CreateCall, Record<string, unkno
   endpoint: () => "native:cachedContents.create",
   renderFailure: googleFailure,
   async parse(request) {
-    const body = await readJsonBody(request);
-    if (!body || typeof body !== "object" || Array.isArray(body)) {
-      throw new TranslationError("The request body must be a JSON object.", { code: "invalid_json" });
-    }
-    const model = (body as Record<string, unknown>).model;
+    const body = await readJsonObject(request);
+    const model = body.model;
     if (typeof model !== "string" || model === "") {
       throw new TranslationError("A cached content needs `model` (models/…).", { param: "model", code: "missing_model" });
     }
-    return { body: body as Record<string, unknown>, modelId: bareModelId(model) };
+    return { body, modelId: bareModelId(model) };
   },
   modelId: (call) => call.modelId,
   streamed: () => false,

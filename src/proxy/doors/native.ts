@@ -1,13 +1,12 @@
 import { pinToOwner } from "../../files/pin";
 import type { GenerateContentResponse } from "../../gemini/types";
-import { TranslationError } from "../../openai/errors";
 import { isEmptyReply } from "../../openai/response";
 import { hasTokenCounts, usageFromGemini } from "../../openai/usage";
 import type { Answer, CallEnd, FrontDoor } from "../front-door";
 import { redactSecrets } from "../../util/redact";
 import { googleErrorBody, googleFailure } from "../google-errors";
 import { passThroughStream } from "../native-stream";
-import { readJsonBody } from "../read-body";
+import { readJsonObject } from "../read-body";
 
 export const NATIVE_METHODS = ["generateContent", "streamGenerateContent", "countTokens", "embedContent", "batchEmbedContents"] as const;
 export type NativeMethod = (typeof NATIVE_METHODS)[number];
@@ -31,10 +30,7 @@ export function nativeDoor(modelId: string, method: NativeMethod): FrontDoor<Nat
     streamFailure: (failure) => `data: ${JSON.stringify(googleErrorBody(failure.status, redactSecrets(failure.message)))}\r\n\r\n`,
 
     async parse(request) {
-      const body = await readJsonBody(request);
-      if (!body || typeof body !== "object" || Array.isArray(body)) {
-        throw new TranslationError("The request body must be a JSON object.", { code: "invalid_json" });
-      }
+      const body = await readJsonObject(request);
       return { modelId, method, body, alt: new URL(request.url).searchParams.get("alt") };
     },
     modelId: (call) => call.modelId,
